@@ -1,0 +1,34 @@
+"""One extractor per document type; `extract` picks it by the document's type."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from extractors.base import Extraction
+from pipeline.models import RECORD_TYPES, InputFile, Other, Page
+
+Extractor = Callable[[InputFile, list[Page]], Extraction]
+
+
+def _other(source: InputFile, pages: list[Page]) -> Extraction:
+    title = next((ln.text.strip() for p in pages for ln in p.lines if ln.text.strip()), None)
+    return Extraction(record=Other(title=title), confidence=1.0 if title else 0.0)
+
+
+def registry() -> dict[str, Extractor]:
+    # Imported here so that a broken extractor fails its own documents, not the import of all.
+    from extractors import application_form
+
+    return {"application_form": application_form.extract, "other": _other}
+
+
+def extract(doc_type: str, source: InputFile, pages: list[Page]) -> Extraction:
+    extractor = registry().get(doc_type)
+    if extractor is None:
+        # Said plainly in the report rather than guessed at.
+        return Extraction(
+            record=RECORD_TYPES[doc_type](),
+            unread={"*": "该类型文档的字段提取尚未实现"},
+            confidence=0.0,
+        )
+    return extractor(source, pages)

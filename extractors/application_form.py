@@ -1,0 +1,326 @@
+"""The application form (申报书, .docx): every field of the contract's `declared` block.
+
+Fields are found by their labels (extractors/vocab/application_form.toml) and by the shape of
+the tables (a header row of years), never by fixed cell positions.
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from decimal import Decimal
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+from extractors.base import Collector, Extraction
+from extractors.common.amounts import parse_amount
+from extractors.common.credit_code import repair as repair_code
+from extractors.common.dates import parse_date, parse_month
+from extractors.docx_cells import BOX, TICK, DocxContent, Row, read_docx
+from pipeline.models import Declared, InputFile, Page
+
+VOCAB = Path(__file__).with_name("vocab") / "application_form.toml"
+_YEAR = re.compile(r"^(20\d{2})\s*年?\s*(度|末)?$")
+_STRIP = re.compile(r"[\s:：*＊]|（[^）]*）|\([^)]*\)|^其中|^\d+[.、]|^[（(]\d+[）)]")
+_ELEMENT = re.compile(r"^\s*(\d{1,2})\s*[.．]\s*(\d{1,2})")
+_ELEMENT_TAIL = re.compile(r"(\d{1,2})\s*[.．]\s*(\d{1,2})\s*$")
+_CITY = re.compile(r"([\u4e00-\u9fff]{1,8}?(?:市|自治州|州|地区))")
+_COUNTY = re.compile(r"(?:市|州)([\u4e00-\u9fff]{1,8}?(?:区|县|市))")
+_SPACES = re.compile(r"\s+")
+
+
+@lru_cache(maxsize=1)
+def _vocab() -> dict[str, dict[str, list[str]]]:
+    data = tomllib.loads(VOCAB.read_text(encoding="utf-8"))
+    return {k: v for k, v in data.items() if k != "checkbox"}
+
+
+def label_key(text: str) -> str:
+    """A cell's text reduced to what a label is matched on."""
+    text = text.split("\n")[0]
+    text = text.replace("“", "").replace("”", "").replace('"', "")
+    prev = None
+    while prev != text:
+        prev = text
+        text = _STRIP.sub("", text)
+    return text
+
+
+def match_label(text: str, group: str) -> str | None:
+    """The field of `group` whose label the cell starts with; longest label wins."""
+    key = label_key(text)
+    if not key or len(key) > 40:
+        return None
+    best: tuple[int, str] | None = None
+    for name, labels in _vocab()[group].items():
+        for label in labels:
+            lab = label_key(label)
+            if lab and key.startswith(lab) and (best is None or len(lab) > best[0]):
+                best = (len(lab), name)
+    return best[1] if best else None
+
+
+def _is_label(text: str) -> bool:
+    return any(match_label(text, g) for g in _vocab())
+
+
+def _value_after(row: Row, index: int) -> str | None:
+    """The first non-empty cell after the label cell that is not another label."""
+    for cell in row.cells[index + 1 :]:
+        text = cell.text.strip()
+        if not text:
+            continue
+        if _is_label(text):
+            return None
+        return text
+    return None
+
+
+def _inline_value(text: str) -> str | None:
+    """'企业名称：湖南…' written in one cell."""
+    for sep in ("：", ":"):
+        if sep in text:
+            value = text.split(sep, 1)[1].strip()
+            return value or None
+    return None
+
+
+def _to_decimal(text: str | None) -> Decimal | None:
+    if text is None:
+        return None
+    return parse_amount(text.replace("%", "").replace("％", "").strip())
+
+
+def _to_int(text: str | None) -> int | None:
+    value = _to_decimal(text)
+    if value is None or value != value.to_integral_value():
+        return None
+    return int(value)
+
+
+def _iso_day(text: str) -> str | None:
+    """成立时间 as ISO; day 1 when only a month is given (contract)."""
+    day = parse_date(text)
+    if day:
+        return day
+    month = parse_month(text)
+    return f"{month}-01" if month else None
+
+
+def _period(text: str) -> tuple[str | None, str | None]:
+    parts = re.split(r"\s*(?:—|－|–|-{1,2}|~|～|至|到)\s*", text, maxsplit=1)
+    if len(parts) != 2:
+        return None, None
+    return parse_month(parts[0]), parse_month(parts[1])
+
+
+def _ticked(text: str) -> list[str]:
+    """Labels that follow a ticked box: '☑工程机械 □轨道交通' → ['工程机械']."""
+    out = []
+    for piece in re.split(f"(?=[{TICK}{BOX}])", text):
+        if piece.startswith(TICK):
+            label = re.split(r"[\s,，、;；]{1,}", piece[1:].strip(), maxsplit=1)[0]
+            label = label.strip("：:")
+            if label:
+                out.append(label)
+    return out
+
+
+def _ticked_elements(text: str) -> list[str]:
+    """Ticked 要素条件 as '<category>.<item>', the number before or after the box."""
+    out = []
+    pieces = re.split(f"([{TICK}{BOX}])", text)
+    for i in range(1, len(pieces), 2):
+        if pieces[i] != TICK:
+            continue
+        after = pieces[i + 1] if i + 1 < len(pieces) else ""
+        before = pieces[i - 1]
+        m = _ELEMENT.match(after) or _ELEMENT_TAIL.search(before)
+        if m:
+            out.append(f"{int(m.group(1))}.{int(m.group(2))}")
+    return out
+
+
+class _FormReader:
+    def __init__(self, content: DocxContent, col: Collector) -> None:
+        self.content = content
+        self.col = col
+
+    def evidence(self, label: str, value: str) -> str:
+        return f"{label}：{value}"
+
+    def run(self) -> None:
+        rows = self.content.rows
+        for i, row in enumerate(rows):
+            self._identity(row)
+            self._project(row, i)
+            self._costs(row)
+        self._years()
+        self._elements()
+        self._from_paragraphs()
+
+    def _identity(self, row: Row) -> None:
+        for i, cell in enumerate(row.cells):
+            name = match_label(cell.text, "identity")
+            if not name:
+                continue
+            raw = _value_after(row, i) or _inline_value(cell.text)
+            if name == "industry":
+                # The boxes may sit in the label's own cell or in the value cell.
+                boxes = " ".join(c.text for c in row.cells[i:])
+                ticked = _ticked(boxes.split("\n", 1)[-1] if TICK not in boxes else boxes)
+                if ticked:
+                    self.col.put("industry", ticked, boxes)
+                continue
+            if raw is None:
+                continue
+            text = self.evidence(label_key(cell.text), raw)
+            value = _SPACES.sub("", raw)
+            if name == "company_name":
+                self.col.put(name, value, text)
+            elif name == "credit_code":
+                self.col.put(name, repair_code(value) or value.upper(), text)
+            elif name == "established":
+                self.col.put(name, _iso_day(value), text)
+            elif name == "location":
+                self._location(value, text)
+            elif name in ("city", "county"):
+                self.col.put(name, value, text)
+            elif name == "address":
+                self.col.put(name, raw.strip(), text)
+
+    def _location(self, value: str, text: str) -> None:
+        city = _CITY.search(value)
+        if city:
+            self.col.put("city", city.group(1), text)
+            county = _COUNTY.search(value[city.start() :])
+            if county:
+                self.col.put("county", county.group(1), text)
+
+    def _project(self, row: Row, index: int) -> None:
+        for i, cell in enumerate(row.cells):
+            name = match_label(cell.text, "project")
+            if not name or name == "elements":
+                continue
+            raw = _value_after(row, i) or _inline_value(cell.text)
+            if name == "description" and raw is None:
+                # The label may be a row of its own with the text in the next row.
+                nxt = self.content.rows[index + 1] if index + 1 < len(self.content.rows) else None
+                if nxt is not None and nxt.table == row.table:
+                    raw = " ".join(c.text for c in nxt.cells if c.text) or None
+            if raw is None:
+                continue
+            text = self.evidence(label_key(cell.text), raw)
+            if name == "name":
+                self.col.put("project.name", raw.strip(), text)
+            elif name == "period":
+                start, end = _period(raw)
+                self.col.put("project.start", start, text)
+                self.col.put("project.end", end, text)
+            elif name == "total_cost":
+                self.col.put("project.total_cost", _to_decimal(raw), text)
+            elif name == "description":
+                chars = len(_SPACES.sub("", raw))
+                self.col.put("description_chars", chars, raw[:60] + "…")
+
+    def _costs(self, row: Row) -> None:
+        for i, cell in enumerate(row.cells):
+            name = match_label(cell.text, "costs")
+            if not name:
+                continue
+            raw = _value_after(row, i)
+            if raw is not None:
+                text = self.evidence(label_key(cell.text), raw)
+                self.col.put(f"project.costs.{name}", _to_decimal(raw), text)
+
+    def _years(self) -> None:
+        header: dict[int, str] = {}
+        table = None
+        for row in self.content.rows:
+            years = {c.col: m.group(1) for c in row.cells if (m := _YEAR.match(label_key(c.text)))}
+            if len(years) >= 2:
+                header, table = years, row.table
+                continue
+            if not header or row.table != table or not row.cells:
+                continue
+            name = match_label(row.cells[0].text, "years")
+            if not name:
+                continue
+            label = label_key(row.cells[0].text)
+            for col, year in header.items():
+                cell = row.at_col(col)
+                if cell is None or cell is row.cells[0] or not cell.text.strip():
+                    continue
+                value: Any = _to_int(cell.text) if name == "employees" else _to_decimal(cell.text)
+                self.col.put(f"years.{year}.{name}", value, f"{year} {label}：{cell.text}")
+
+    def _elements(self) -> None:
+        rows = self.content.rows
+        start = None
+        for i, row in enumerate(rows):
+            if any(match_label(c.text, "project") == "elements" for c in row.cells):
+                start = i
+                break
+        if start is None:
+            return
+        found: list[str] = []
+        texts: list[str] = []
+        for row in rows[start:]:
+            if row is not rows[start] and any(
+                match_label(c.text, "project") in ("description", "total_cost") for c in row.cells
+            ):
+                break
+            text = "\n".join(c.text for c in row.cells if c.text)
+            texts.append(text)
+            found.extend(e for e in _ticked_elements(text) if e not in found)
+        # Ticked or not, the section was read: an empty list means nothing was ticked.
+        self.col.put("elements", found, " ".join(texts)[:200])
+
+    def _from_paragraphs(self) -> None:
+        """The cover page names the company outside any table."""
+        for para in self.content.paragraphs:
+            for line in para.split("\n"):
+                name = match_label(line, "identity")
+                value = _inline_value(line)
+                if name == "company_name" and value:
+                    self.col.put(name, _SPACES.sub("", value), line)
+
+
+def _nest(values: dict[str, Any]) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for key, value in values.items():
+        node = out
+        parts = key.split(".")
+        for part in parts[:-1]:
+            node = node.setdefault(part, {})
+        node[parts[-1]] = value
+    return out
+
+
+EXPECTED = [
+    "company_name",
+    "credit_code",
+    "established",
+    "industry",
+    "city",
+    "address",
+    "project.name",
+    "project.start",
+    "project.end",
+    "project.total_cost",
+    "elements",
+    "description_chars",
+]
+
+
+def extract(source: InputFile, pages: list[Page]) -> Extraction:
+    col = Collector(source.file)
+    _FormReader(read_docx(source.path), col).run()
+    record = Declared.model_validate(_nest(col.values))
+    unread = {name: "未能读取" for name in EXPECTED if name not in col.values}
+    if not record.years:
+        unread["years"] = "未找到近两年经营数据表"
+    read = len(col.values)
+    confidence = round(read / (read + len(unread)), 3) if read else 0.0
+    return Extraction(record=record, evidence=col.evidence, unread=unread, confidence=confidence)

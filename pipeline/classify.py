@@ -1,0 +1,173 @@
+"""Page → document type, and runs of pages → documents. Never looks at file names.
+
+The keyword sets are data: pipeline/vocab/doctypes.toml.
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+
+from pipeline.models import DocType, Page
+
+VOCAB_PATH = Path(__file__).with_name("vocab") / "doctypes.toml"
+_SPACE = re.compile(r"\s+")
+TITLE_MAX_CHARS = 30  # a title line is short; "本合同" inside a clause is not a title
+TOP_FRACTION = 0.25
+TOP_PARA_LINES = 8
+MIN_SCORE = 2.0
+
+
+@dataclass(frozen=True)
+class Section:
+    name: str
+    keywords: tuple[str, ...]
+    repeat: bool
+
+
+@dataclass(frozen=True)
+class TypeVocab:
+    name: str
+    title: tuple[str, ...]
+    keywords: tuple[str, ...]
+    veto: tuple[str, ...]
+    sections: tuple[Section, ...] = ()
+
+
+@dataclass
+class PageVerdict:
+    type: DocType | None
+    score: float
+    confidence: float
+    starts: bool = False
+    section: int | None = None
+    scores: dict[str, float] = field(default_factory=dict)
+
+
+@dataclass
+class PageRun:
+    """A document found in a file: its type and its 1-based page numbers."""
+
+    type: DocType
+    pages: list[int]
+    confidence: float
+    sections: list[int] = field(default_factory=list)
+
+
+@lru_cache(maxsize=4)
+def load_vocab(path: Path = VOCAB_PATH) -> tuple[TypeVocab, ...]:
+    data = tomllib.loads(path.read_text(encoding="utf-8"))
+    out = []
+    for name, spec in data.items():
+        sections = tuple(
+            Section(s["name"], tuple(s["keywords"]), bool(s.get("repeat", True)))
+            for s in spec.get("sections", [])
+        )
+        out.append(
+            TypeVocab(
+                name=name,
+                title=tuple(spec.get("title", [])),
+                keywords=tuple(spec.get("keywords", [])),
+                veto=tuple(spec.get("veto", [])),
+                sections=sections,
+            )
+        )
+    return tuple(out)
+
+
+def compact(text: str) -> str:
+    return _SPACE.sub("", text)
+
+
+def _title_lines(page: Page) -> list[str]:
+    """Short lines near the top of the page, where titles stand."""
+    if page.unit == "para":
+        lines = [ln.text for ln in page.lines if ln.text.strip()][:TOP_PARA_LINES]
+    else:
+        limit = page.height * TOP_FRACTION
+        lines = [ln.text for ln in page.lines if ln.bbox[1] <= limit]
+    return [c for c in (compact(t) for t in lines) if 0 < len(c) <= TITLE_MAX_CHARS]
+
+
+def classify_page(page: Page, vocab: tuple[TypeVocab, ...] | None = None) -> PageVerdict:
+    vocab = vocab or load_vocab()
+    text = compact(page.text)
+    titles = _title_lines(page)
+    scores: dict[str, float] = {}
+    started: dict[str, bool] = {}
+    for tv in vocab:
+        if any(v in text for v in tv.veto):
+            continue
+        in_title = [t for t in tv.title if any(t in line for line in titles)]
+        score = 3.0 * len(in_title)
+        score += sum(1.0 for t in tv.title if t in text and t not in in_title)
+        score += sum(1.0 for k in tv.keywords if k in text)
+        scores[tv.name] = score
+        started[tv.name] = bool(in_title)
+    if not scores:
+        return PageVerdict(type=None, score=0.0, confidence=0.0)
+    best = max(scores, key=lambda k: scores[k])
+    best_score = scores[best]
+    if best_score < MIN_SCORE:
+        return PageVerdict(type=None, score=best_score, confidence=0.0, scores=scores)
+    runner_up = max((v for k, v in scores.items() if k != best), default=0.0)
+    # Confidence: how far the winner stands above the runner-up, saturating at a clear margin.
+    confidence = min(1.0, 0.5 + (best_score - runner_up) / (2.0 * max(best_score, 1.0)))
+    tv = next(v for v in vocab if v.name == best)
+    section = _section_of(text, tv)
+    return PageVerdict(
+        type=best,  # type: ignore[arg-type]
+        score=best_score,
+        confidence=round(confidence, 3),
+        starts=started[best],
+        section=section,
+        scores=scores,
+    )
+
+
+def _section_of(text: str, tv: TypeVocab) -> int | None:
+    for i, section in enumerate(tv.sections):
+        if any(k in text for k in section.keywords):
+            return i
+    return None
+
+
+def _starts_new(run: PageRun, verdict: PageVerdict, tv: TypeVocab) -> bool:
+    if run.type != verdict.type:
+        return True
+    if tv.sections:
+        if verdict.section is None or not run.sections:
+            return False
+        reached = max(run.sections)
+        if verdict.section < reached:
+            return True
+        return verdict.section == reached and not tv.sections[verdict.section].repeat
+    return verdict.starts
+
+
+def group_pages(pages: list[Page], vocab: tuple[TypeVocab, ...] | None = None) -> list[PageRun]:
+    """Split one file's pages into documents: a new one where the type changes or a title starts one."""
+    vocab = vocab or load_vocab()
+    by_name = {tv.name: tv for tv in vocab}
+    runs: list[PageRun] = []
+    for page in pages:
+        verdict = classify_page(page, vocab)
+        if verdict.type is None:
+            # A page with no cues (a contract's clause page, a blank back) continues the document.
+            if runs:
+                runs[-1].pages.append(page.number)
+            else:
+                runs.append(PageRun(type="other", pages=[page.number], confidence=0.5))
+            continue
+        tv = by_name[verdict.type]
+        if not runs or _starts_new(runs[-1], verdict, tv):
+            runs.append(PageRun(type=verdict.type, pages=[], confidence=verdict.confidence))
+        run = runs[-1]
+        run.pages.append(page.number)
+        run.confidence = min(run.confidence, verdict.confidence)
+        if verdict.section is not None:
+            run.sections.append(verdict.section)
+    return runs

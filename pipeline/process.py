@@ -1,0 +1,162 @@
+"""The stages for one file and one application, as plain functions (no Prefect here).
+
+read_file:        InputFile → pages (cached) → documents with extracted fields
+assemble_report:  Application + every file's result → Report
+"""
+
+from __future__ import annotations
+
+import logging
+from collections import Counter
+
+from pydantic import Field
+
+import extractors
+from pipeline.cache import PageCache
+from pipeline.checks import run_checks
+from pipeline.classify import group_pages
+from pipeline.errors import UnreadableFile
+from pipeline.models import (
+    Application,
+    Declared,
+    Document,
+    FileEntry,
+    FileStatus,
+    InputFile,
+    Model,
+    Page,
+    Report,
+)
+from pipeline.ocr import OcrEngine
+from pipeline.pages import read_pages
+
+log = logging.getLogger(__name__)
+
+
+class FileResult(Model):
+    file: str
+    status: FileStatus = "processed"
+    reason: str | None = None
+    pages: int = 0
+    page_sources: dict[str, int] = Field(default={}, description="pages by source, plus 'cached'")
+    documents: list[Document] = []
+
+
+def engine_id(engine: OcrEngine) -> str:
+    return f"{engine.name} {engine.version}"
+
+
+def load_pages(f: InputFile, engine: OcrEngine, cache: PageCache | None) -> tuple[list[Page], bool]:
+    """Every page of the file, from the cache when it was read before. Returns (pages, cached)."""
+    key = engine_id(engine)
+    if cache is not None:
+        pages = cache.get(f.sha256, key)
+        if pages is not None:
+            return pages, True
+    pages = list(read_pages(f, engine))
+    if cache is not None:
+        cache.put(f.sha256, key, pages)
+    return pages, False
+
+
+def documents_of(f: InputFile, pages: list[Page]) -> list[Document]:
+    by_number = {p.number: p for p in pages}
+    documents = []
+    for run in group_pages(pages):
+        doc_pages = [by_number[n] for n in run.pages]
+        try:
+            result = extractors.extract(run.type, f, doc_pages)
+        except Exception as exc:  # one broken document must not sink the file
+            log.exception("extraction failed for %s pages %s", f.file, run.pages)
+            documents.append(
+                Document(
+                    file=f.file,
+                    pages=run.pages,
+                    type=run.type,
+                    confidence=run.confidence,
+                    unread={"*": f"字段提取出错：{type(exc).__name__}: {exc}"},
+                )
+            )
+            continue
+        documents.append(
+            Document(
+                file=f.file,
+                pages=run.pages,
+                type=run.type,
+                confidence=run.confidence,
+                extraction_confidence=round(result.confidence, 3),
+                fields=result.record.model_dump(mode="json", exclude_none=False),
+                evidence=result.evidence,
+                unread=result.unread,
+            )
+        )
+    return documents
+
+
+def read_file(f: InputFile, engine: OcrEngine, cache: PageCache | None) -> FileResult:
+    """Pages, documents and fields of one input file; a bad file is reported, never raised."""
+    if f.status != "processed":
+        return FileResult(file=f.file, status=f.status, reason=f.reason)
+    try:
+        pages, cached = load_pages(f, engine, cache)
+    except UnreadableFile as exc:
+        return FileResult(file=f.file, status="unreadable", reason=str(exc))
+    sources = Counter(p.source for p in pages)
+    if cached:
+        sources["cached"] = len(pages)
+    if not pages:
+        return FileResult(file=f.file, status="unreadable", reason="文件中没有可读取的页面")
+    return FileResult(
+        file=f.file,
+        pages=len(pages),
+        page_sources=dict(sources),
+        documents=documents_of(f, pages),
+    )
+
+
+def assemble_report(app: Application, results: list[FileResult]) -> Report:
+    by_file = {r.file: r for r in results}
+    entries: list[FileEntry] = []
+    documents: list[Document] = []
+    stats: Counter[str] = Counter()
+    for f in app.files:
+        r = by_file.get(f.file)
+        status = r.status if r else f.status
+        reason = r.reason if r else f.reason
+        if r is None and f.status == "processed":
+            # Accounted for even when its task never came back.
+            status, reason = "unreadable", "文件未能处理（处理任务未返回结果）"
+        entries.append(
+            FileEntry(
+                file=f.file,
+                sha256=f.sha256,
+                status=status,
+                reason=reason,
+                format=f.format,
+                pages=r.pages if r and r.pages else None,
+            )
+        )
+        stats[f"files_{status}"] += 1
+        if r:
+            documents.extend(r.documents)
+            stats.update({f"pages_{k}": v for k, v in r.page_sources.items()})
+            stats["pages"] += r.pages
+    stats["files"] = len(app.files)
+    stats["documents"] = len(documents)
+    declared = next(
+        (
+            Declared.model_validate(d.fields)
+            for d in documents
+            if d.type == "application_form" and d.fields
+        ),
+        None,
+    )
+    report = Report(
+        application=app.name,
+        declared=declared,
+        files=entries,
+        documents=documents,
+        stats=dict(stats),
+    )
+    report.findings = run_checks(report)
+    return report
