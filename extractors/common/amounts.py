@@ -281,7 +281,10 @@ _UPPER_PREFIX_RE = re.compile(
     re.IGNORECASE,
 )
 _UPPER_NEG_RE = re.compile(r"^(?:[(（]负数[)）]|负数|负|負)")
-_UPPER_SUFFIX_RE = re.compile(r"(?:[(（]?(?:人民币|人民幣)[)）]?|整|正)$")
+_UPPER_CURRENCY = r"[(（]?(?:人民币|人民幣)[)）]?"
+_UPPER_SUFFIX_RE = re.compile(
+    rf"(?P<body>.*?)(?:[整正](?:{_UPPER_CURRENCY})?|{_UPPER_CURRENCY}[整正]?)?", re.DOTALL
+)
 _FRACTION_RE = re.compile(rf"^(?:零?([{_DIGIT_CLASS}])角)?(?:零?([{_DIGIT_CLASS}])分)?$")
 _WS_RE = re.compile(r"\s+")
 
@@ -389,11 +392,9 @@ def parse_chinese_upper(text: str) -> Decimal | None:
         s = _UPPER_PREFIX_RE.sub("", s)
         if s == before:
             break
-    for _ in range(3):
-        stripped = _UPPER_SUFFIX_RE.sub("", s)
-        if stripped == s:
-            break
-        s = stripped
+    suffix = _UPPER_SUFFIX_RE.fullmatch(s)
+    if suffix:  # pragma: no branch - the pattern matches every string
+        s = suffix.group("body")
     if not any(ch in _UPPER_DIGITS or ch in _ZEROS or ch in _SMALL_UNITS for ch in s):
         return None
 
