@@ -26,7 +26,7 @@ _STRIP = re.compile(r"[\s:：*＊]|（[^）]*）|\([^)]*\)|^其中|^\d+[.、]|^[
 _ELEMENT = re.compile(r"^\s*(\d{1,2})\s*[.．]\s*(\d{1,2})")
 _ELEMENT_TAIL = re.compile(r"(\d{1,2})\s*[.．]\s*(\d{1,2})\s*$")
 _CITY = re.compile(r"([\u4e00-\u9fff]{1,8}?(?:市|自治州|州|地区))")
-_COUNTY = re.compile(r"(?:市|州)([\u4e00-\u9fff]{1,8}?(?:区|县|市))")
+_COUNTY_AFTER_CITY = re.compile(r"([\u4e00-\u9fff]{1,8}?(?:区|县|市))")
 _SPACES = re.compile(r"\s+")
 
 
@@ -169,9 +169,8 @@ class _FormReader:
             if name == "industry":
                 # The boxes may sit in the label's own cell or in the value cell.
                 boxes = " ".join(c.text for c in row.cells[i:])
-                ticked = _ticked(boxes.split("\n", 1)[-1] if TICK not in boxes else boxes)
-                if ticked:
-                    self.col.put("industry", ticked, boxes)
+                if TICK in boxes or BOX in boxes:
+                    self.col.put("industry", _ticked(boxes), boxes[:200])
                 continue
             if raw is None:
                 continue
@@ -184,19 +183,27 @@ class _FormReader:
             elif name == "established":
                 self.col.put(name, _iso_day(value), text)
             elif name == "location":
-                self._location(value, text)
+                parts = [
+                    c.text.strip()
+                    for c in row.cells[i + 1 :]
+                    if c.text.strip() and not match_label(c.text, "location_units")
+                ] or [value]
+                self._location(parts, self.evidence(label_key(cell.text), " ".join(parts)))
             elif name in ("city", "county"):
                 self.col.put(name, value, text)
             elif name == "address":
                 self.col.put(name, raw.strip(), text)
 
-    def _location(self, value: str, text: str) -> None:
-        city = _CITY.search(value)
-        if city:
-            self.col.put("city", city.group(1), text)
-            county = _COUNTY.search(value[city.start() :])
-            if county:
-                self.col.put("county", county.group(1), text)
+    def _location(self, parts: list[str], text: str) -> None:
+        """所在地 as one cell ("长沙市岳麓区") or as cells per level ("长沙市" | "岳麓区")."""
+        joined = "".join(_SPACES.sub("", p) for p in parts)
+        city = _CITY.search(joined)
+        if not city:
+            return
+        self.col.put("city", city.group(1), text)
+        county = _COUNTY_AFTER_CITY.match(joined[city.end() :])
+        if county:
+            self.col.put("county", county.group(1), text)
 
     def _project(self, row: Row, index: int) -> None:
         for i, cell in enumerate(row.cells):
@@ -244,13 +251,15 @@ class _FormReader:
                 continue
             if not header or row.table != table or not row.cells:
                 continue
-            name = match_label(row.cells[0].text, "years")
-            if not name:
+            # The label may sit after a merged side heading such as 主要经济指标.
+            label_cell = next((c for c in row.cells if match_label(c.text, "years")), None)
+            if label_cell is None:
                 continue
-            label = label_key(row.cells[0].text)
+            name = match_label(label_cell.text, "years")
+            label = label_key(label_cell.text)
             for col, year in header.items():
                 cell = row.at_col(col)
-                if cell is None or cell is row.cells[0] or not cell.text.strip():
+                if cell is None or cell is label_cell or not cell.text.strip():
                     continue
                 value: Any = _to_int(cell.text) if name == "employees" else _to_decimal(cell.text)
                 self.col.put(f"years.{year}.{name}", value, f"{year} {label}：{cell.text}")

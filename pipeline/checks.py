@@ -46,7 +46,11 @@ def check_attachments(report: Report, rules: dict[str, Any]) -> list[Finding]:
                 declared=item["label"],
                 found=None,
                 message=f"材料中未找到{item['label']}{hint}",
-                evidence=[Evidence(file=f.file, text=f"{f.status}: {f.reason}") for f in report.files if f.file in unreadable],
+                evidence=[
+                    Evidence(file=f.file, text=f"{f.status}: {f.reason}")
+                    for f in report.files
+                    if f.file in unreadable
+                ],
             )
         )
     return out

@@ -15,6 +15,8 @@ from pipeline.models import DocType, Page
 
 VOCAB_PATH = Path(__file__).with_name("vocab") / "doctypes.toml"
 _SPACE = re.compile(r"\s+")
+# "营业执照（副本）", "电子发票（增值税专用发票）": a title is read without its trailing brackets.
+_TRAILING_BRACKETS = re.compile(r"(?:[（(][^（）()]*[）)])+$")
 TITLE_MAX_CHARS = 30  # a title line is short; "本合同" inside a clause is not a title
 TOP_FRACTION = 0.25
 TOP_PARA_LINES = 8
@@ -26,6 +28,8 @@ class Section:
     name: str
     keywords: tuple[str, ...]
     repeat: bool
+    in_title: bool  # keywords count only in the title lines
+    max_chars: int | None  # a cover page is short
 
 
 @dataclass(frozen=True)
@@ -63,7 +67,13 @@ def load_vocab(path: Path = VOCAB_PATH) -> tuple[TypeVocab, ...]:
     out = []
     for name, spec in data.items():
         sections = tuple(
-            Section(s["name"], tuple(s["keywords"]), bool(s.get("repeat", True)))
+            Section(
+                name=s["name"],
+                keywords=tuple(s["keywords"]),
+                repeat=bool(s.get("repeat", True)),
+                in_title=bool(s.get("in_title", False)),
+                max_chars=s.get("max_chars"),
+            )
             for s in spec.get("sections", [])
         )
         out.append(
@@ -92,6 +102,11 @@ def _title_lines(page: Page) -> list[str]:
     return [c for c in (compact(t) for t in lines) if 0 < len(c) <= TITLE_MAX_CHARS]
 
 
+def _is_title(line: str, word: str) -> bool:
+    """A title ends with its word: "…服务合同" is one, "合同编号：…" and "合同专用章" are not."""
+    return _TRAILING_BRACKETS.sub("", line).endswith(word)
+
+
 def classify_page(page: Page, vocab: tuple[TypeVocab, ...] | None = None) -> PageVerdict:
     vocab = vocab or load_vocab()
     text = compact(page.text)
@@ -101,7 +116,7 @@ def classify_page(page: Page, vocab: tuple[TypeVocab, ...] | None = None) -> Pag
     for tv in vocab:
         if any(v in text for v in tv.veto):
             continue
-        in_title = [t for t in tv.title if any(t in line for line in titles)]
+        in_title = [t for t in tv.title if any(_is_title(line, t) for line in titles)]
         score = 3.0 * len(in_title)
         score += sum(1.0 for t in tv.title if t in text and t not in in_title)
         score += sum(1.0 for k in tv.keywords if k in text)
@@ -117,7 +132,7 @@ def classify_page(page: Page, vocab: tuple[TypeVocab, ...] | None = None) -> Pag
     # Confidence: how far the winner stands above the runner-up, saturating at a clear margin.
     confidence = min(1.0, 0.5 + (best_score - runner_up) / (2.0 * max(best_score, 1.0)))
     tv = next(v for v in vocab if v.name == best)
-    section = _section_of(text, tv)
+    section = _section_of(text, titles, tv)
     return PageVerdict(
         type=best,  # type: ignore[arg-type]
         score=best_score,
@@ -128,11 +143,16 @@ def classify_page(page: Page, vocab: tuple[TypeVocab, ...] | None = None) -> Pag
     )
 
 
-def _section_of(text: str, tv: TypeVocab) -> int | None:
+def _section_of(text: str, titles: list[str], tv: TypeVocab) -> int | None:
+    """The furthest part of the document the page shows (an opinion page cites the statements)."""
+    found = None
     for i, section in enumerate(tv.sections):
-        if any(k in text for k in section.keywords):
-            return i
-    return None
+        if section.max_chars is not None and len(text) > section.max_chars:
+            continue
+        where = titles if section.in_title else [text]
+        if any(k in part for k in section.keywords for part in where):
+            found = i
+    return found
 
 
 def _starts_new(run: PageRun, verdict: PageVerdict, tv: TypeVocab) -> bool:

@@ -135,9 +135,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("batch", help="批次文件夹或 .zip")
     p.add_argument("--out", help="输出目录（默认 ./dossier-out/<批次名>）")
     p.add_argument("--ocr", default="rapidocr", choices=["rapidocr", "paddleocr"], help="OCR 引擎")
-    p.add_argument(
-        "--workers", type=int, default=os.cpu_count() or 1, help="并行读取文件的线程数"
-    )
+    p.add_argument("--workers", type=int, default=os.cpu_count() or 1, help="并行读取文件的线程数")
     p.add_argument("--cache", help="页面缓存目录（默认 ~/.cache/dossier，或 DOSSIER_CACHE）")
     p.add_argument("--no-cache", action="store_true", help="不使用页面缓存")
     p.set_defaults(run=cmd_process)

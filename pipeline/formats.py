@@ -128,7 +128,7 @@ def _bmp_header_ok(head: bytes) -> bool:
     return dib_size in (12, 16, 40, 52, 56, 64, 108, 124)
 
 
-_TAG = re.compile(r"<([A-Za-z_][\w:.\-]*)")
+_TAG = re.compile(r"<([^\W\d][\w:.\-]*)")  # XML names may be Chinese
 
 
 def _markup_or_text(head: bytes) -> Sniffed:

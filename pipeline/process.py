@@ -97,6 +97,9 @@ def read_file(f: InputFile, engine: OcrEngine, cache: PageCache | None) -> FileR
     """Pages, documents and fields of one input file; a bad file is reported, never raised."""
     if f.status != "processed":
         return FileResult(file=f.file, status=f.status, reason=f.reason)
+    if f.format == "zip":
+        # Its members are listed and read as files of their own (a.zip/b.pdf).
+        return FileResult(file=f.file, reason="压缩包：其中的文件已逐一列出")
     try:
         pages, cached = load_pages(f, engine, cache)
     except UnreadableFile as exc:

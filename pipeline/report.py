@@ -97,7 +97,18 @@ def sort_rows(rows: list[SummaryRow]) -> list[SummaryRow]:
     )
 
 
-CSV_HEADER = ["申报单位", "结论", "错误", "警告", "提示", "文件数", "问题文件数", "页数", "报告", "说明"]
+CSV_HEADER = [
+    "申报单位",
+    "结论",
+    "错误",
+    "警告",
+    "提示",
+    "文件数",
+    "问题文件数",
+    "页数",
+    "报告",
+    "说明",
+]
 
 
 def summary_csv(rows: list[SummaryRow]) -> str:

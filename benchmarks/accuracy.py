@@ -1,0 +1,167 @@
+"""Classification and field accuracy of the pipeline against samples/truth.json.
+
+    .venv/bin/python benchmarks/accuracy.py                 # process samples/batch, then score
+    .venv/bin/python benchmarks/accuracy.py --reports DIR   # score reports already written
+
+Scoring: a document is classified right when its file, type and page range all match the
+truth. Fields are compared on documents classified right: numbers exact to the cent, codes and
+dates exact, names after white space and bracket normalisation; a null in the truth must be
+null in the report (a guess counts as wrong). Lists (items) are compared element by element.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import re
+import sys
+import tempfile
+import time
+from collections import defaultdict
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+_BRACKETS = str.maketrans({"（": "(", "）": ")", "【": "[", "】": "]", "：": ":"})
+_SPACE = re.compile(r"\s+")
+
+
+def norm(value: Any) -> Any:
+    if isinstance(value, bool) or value is None:
+        return value
+    if isinstance(value, (int, float)):
+        return Decimal(str(value)).quantize(Decimal("0.01"))
+    if isinstance(value, str):
+        return _SPACE.sub("", value).translate(_BRACKETS)
+    return value
+
+
+def leaves(value: Any, prefix: str = "") -> dict[str, Any]:
+    """Flatten nested fields: {'prior_year': {'revenue': 1}} → {'prior_year.revenue': 1}."""
+    if isinstance(value, dict):
+        out: dict[str, Any] = {}
+        for k, v in value.items():
+            out.update(leaves(v, f"{prefix}.{k}" if prefix else k))
+        return out
+    if isinstance(value, list) and value and isinstance(value[0], dict):
+        out = {f"{prefix}.count": len(value)}
+        for i, v in enumerate(value):
+            out.update(leaves(v, f"{prefix}[{i}]"))
+        return out
+    return {prefix: value}
+
+
+def generic(field: str) -> str:
+    """items[3].amount → items[].amount, so the worst-field table groups list elements."""
+    return re.sub(r"\[\d+\]", "[]", field)
+
+
+def process(batch: Path, out: Path) -> float:
+    from pipeline.cache import PageCache, default_cache_dir
+    from pipeline.intake import scan_batch
+    from pipeline.ocr import get_engine
+    from pipeline.process import assemble_report, read_file
+    from pipeline.report import write_report
+
+    started = time.monotonic()
+    engine = get_engine("rapidocr")
+    cache = PageCache(default_cache_dir())
+    for app in scan_batch(batch, out / ".work").applications:
+        results = [read_file(f, engine, cache) for f in app.files]
+        write_report(assemble_report(app, results), out)
+    return time.monotonic() - started
+
+
+def score(truth: dict[str, Any], reports: Path) -> dict[str, Any]:
+    docs_total = docs_right = 0
+    by_type: dict[str, list[int]] = defaultdict(lambda: [0, 0])
+    by_kind: dict[str, list[int]] = defaultdict(lambda: [0, 0])  # scanned / text-layer
+    by_field: dict[str, list[int]] = defaultdict(lambda: [0, 0])
+    misclassified: list[str] = []
+    wrong: list[str] = []
+    for app_name, app in truth["applications"].items():
+        app_dir = reports / (Path(app_name).stem if app_name.endswith(".zip") else app_name)
+        report = json.loads((app_dir / "report.json").read_text(encoding="utf-8"))
+        found = {(d["file"], tuple(d["pages"])): d for d in report["documents"]}
+        for doc in app["documents"]:
+            docs_total += 1
+            got = found.get((doc["file"], tuple(doc["pages"])))
+            if got is None or got["type"] != doc["type"]:
+                misclassified.append(
+                    f"{app_name}/{doc['file']} p{doc['pages']}: {doc['type']} → "
+                    f"{got['type'] if got else '未找到该页段'}"
+                )
+                continue
+            docs_right += 1
+            truth_fields = app["declared"] if doc["type"] == "application_form" else doc["fields"]
+            got_fields = report["declared"] if doc["type"] == "application_form" else got["fields"]
+            kind = "docx" if doc["type"] == "application_form" else (
+                "scanned" if doc.get("scanned") else "text-layer"
+            )
+            want = leaves(truth_fields)
+            have = leaves(got_fields or {})
+            for field, value in want.items():
+                ok = norm(have.get(field)) == norm(value)
+                for bucket in (by_type[doc["type"]], by_kind[kind], by_field[f"{doc['type']}.{generic(field)}"]):
+                    bucket[0] += ok
+                    bucket[1] += 1
+                if not ok:
+                    wrong.append(f"{app_name}/{doc['file']} {field}: 应为 {value!r}，读得 {have.get(field)!r}")
+    return {
+        "documents": (docs_right, docs_total),
+        "by_type": dict(by_type),
+        "by_kind": dict(by_kind),
+        "by_field": dict(by_field),
+        "misclassified": misclassified,
+        "wrong": wrong,
+    }
+
+
+def pct(pair: list[int] | tuple[int, int]) -> str:
+    right, total = pair
+    return f"{right}/{total} = {100.0 * right / total:.1f}%" if total else "—"
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--batch", default=str(ROOT / "samples" / "batch"))
+    parser.add_argument("--truth", default=str(ROOT / "samples" / "truth.json"))
+    parser.add_argument("--reports", help="score the reports in this folder instead of processing")
+    parser.add_argument("--worst", type=int, default=15, help="how many worst fields to list")
+    parser.add_argument("--show-wrong", action="store_true", help="list every wrong field value")
+    args = parser.parse_args()
+
+    truth = json.loads(Path(args.truth).read_text(encoding="utf-8"))
+    if args.reports:
+        reports = Path(args.reports)
+    else:
+        reports = Path(tempfile.mkdtemp(prefix="dossier-accuracy-"))
+        seconds = process(Path(args.batch), reports)
+        print(f"processed {args.batch} in {seconds:.1f} s → {reports}")
+    result = score(truth, reports)
+
+    print(f"\nclassification (file + type + pages): {pct(result['documents'])}")
+    for line in result["misclassified"]:
+        print(f"  ✗ {line}")
+    print("\nfield accuracy by document type:")
+    for name, pair in sorted(result["by_type"].items()):
+        print(f"  {name:18s} {pct(pair)}")
+    print("\nfield accuracy by source:")
+    for name, pair in sorted(result["by_kind"].items()):
+        print(f"  {name:18s} {pct(pair)}")
+    worst = sorted(result["by_field"].items(), key=lambda kv: (kv[1][0] / kv[1][1], kv[0]))
+    print(f"\nworst {args.worst} fields:")
+    for name, pair in worst[: args.worst]:
+        print(f"  {name:45s} {pct(pair)}")
+    if args.show_wrong:
+        print("\nwrong values:")
+        for line in result["wrong"]:
+            print(f"  {line}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,266 @@
+"""OCR engines behind one small protocol, and the page-rotation guess built on it.
+
+Images are RGB uint8 arrays (H×W×3); coordinates are pixels of the image given, y down.
+Rotation is "degrees clockwise the image must be turned so that its text stands upright".
+"""
+
+from __future__ import annotations
+
+import tomllib
+from dataclasses import dataclass
+from functools import cache
+from importlib import metadata
+from importlib import util as importlib_util
+from pathlib import Path
+from typing import Any, Protocol
+
+import cv2
+import numpy as np
+
+from pipeline.models import Line
+
+Quad = list[tuple[float, float]]
+
+LIMITS_TOML = Path(__file__).with_name("limits.toml")
+# Bumped whenever preprocessing or rotation handling changes what a page reads as: it is
+# part of `version`, so pages cached under the old behaviour are read again.
+PIPELINE_REVISION = "red-channel+rot/1"
+
+
+class OcrUnavailable(RuntimeError):
+    """The OCR engine asked for cannot run here (not installed, models missing)."""
+
+
+class OcrEngine(Protocol):
+    name: str
+    version: str
+
+    def recognize(self, image: np.ndarray) -> list[Line]:
+        """Every text line of the page: text, pixel bbox, 4-point quad, confidence."""
+        ...
+
+    def detect(self, image: np.ndarray) -> list[Quad]:
+        """Text-line boxes only (no recognition): cheap, for layout guesses."""
+        ...
+
+    def read_lines(self, crops: list[np.ndarray]) -> list[tuple[str, float]]:
+        """Recognition only, one (text, confidence) per line image, read as given."""
+        ...
+
+
+# ---- rapidocr ----------------------------------------------------------------------------
+
+_RAPID_PARAMS: dict[str, Any] = {
+    "Global.log_level": "warning",
+    # One thread per process: batches run one process per core (faster than shared threads).
+    "EngineConfig.onnxruntime.intra_op_num_threads": 1,
+    "EngineConfig.onnxruntime.inter_op_num_threads": 1,
+}
+# The models inside the rapidocr wheel, named explicitly: a missing file then fails loudly
+# instead of starting a download, and `version` names exactly what read the page.
+_RAPID_MODELS = {
+    "Det": "PP-OCRv6_det_small.onnx",
+    "Rec": "PP-OCRv6_rec_small.onnx",
+    "Cls": "ch_ppocr_mobile_v2.0_cls_mobile.onnx",
+}
+
+
+class RapidOcrEngine:
+    """rapidocr 3.x on onnxruntime with the bundled PP-OCRv6 small models, offline."""
+
+    name = "rapidocr"
+
+    def __init__(self) -> None:
+        try:
+            import rapidocr
+        except ImportError as exc:  # pragma: no cover - a dependency of the project
+            raise OcrUnavailable("rapidocr 未安装 / rapidocr is not installed") from exc
+        model_dir = Path(rapidocr.__file__).parent / "models"
+        paths = {task: model_dir / file for task, file in _RAPID_MODELS.items()}
+        missing = [str(p) for p in paths.values() if not p.is_file()]
+        if missing:
+            raise OcrUnavailable(f"rapidocr 模型文件缺失 / model files missing: {missing}")
+        params = dict(_RAPID_PARAMS)
+        params.update({f"{task}.model_path": str(p) for task, p in paths.items()})
+        models = " ".join(p.name for p in paths.values())
+        self.version = f"{_package_version('rapidocr')} ({models}; {PIPELINE_REVISION})"
+        # Three instances with fixed switches: rapidocr keeps per-call switches as state, so
+        # one instance shared by threads must never be called with different ones.
+        self._full = rapidocr.RapidOCR(params=params)
+        self._det = rapidocr.RapidOCR(
+            params={**params, "Global.use_cls": False, "Global.use_rec": False}
+        )
+        self._rec = rapidocr.RapidOCR(
+            params={**params, "Global.use_det": False, "Global.use_cls": False}
+        )
+
+    def recognize(self, image: np.ndarray) -> list[Line]:
+        result = self._full(red_as_grey(image))
+        boxes = getattr(result, "boxes", None)
+        texts = getattr(result, "txts", None)
+        scores = getattr(result, "scores", None)
+        if boxes is None or texts is None or scores is None:
+            return []
+        lines = []
+        for box, text, score in zip(boxes, texts, scores, strict=False):
+            quad = [(round(float(x), 1), round(float(y), 1)) for x, y in box]
+            if text.strip():
+                lines.append(Line(text=text, bbox=_bbox(quad), confidence=float(score), quad=quad))
+        return lines
+
+    def detect(self, image: np.ndarray) -> list[Quad]:
+        result = self._det(red_as_grey(image))
+        boxes = getattr(result, "boxes", None)
+        if boxes is None:
+            return []
+        return [[(float(x), float(y)) for x, y in box] for box in boxes]
+
+    def read_lines(self, crops: list[np.ndarray]) -> list[tuple[str, float]]:
+        out = []
+        for crop in crops:
+            result = self._rec(red_as_grey(crop))
+            texts = getattr(result, "txts", None) or ("",)
+            scores = getattr(result, "scores", None) or (0.0,)
+            out.append((str(texts[0]), float(scores[0])))
+        return out
+
+
+def _package_version(name: str) -> str:
+    try:
+        return metadata.version(name)
+    except metadata.PackageNotFoundError:
+        return "unknown"
+
+
+def red_as_grey(image: np.ndarray) -> np.ndarray:
+    """The red channel as a 3-channel grey image: red seals turn white, black text stays."""
+    red = np.ascontiguousarray(image[..., 0]) if image.ndim == 3 else image
+    return np.repeat(red[..., None], 3, axis=2)
+
+
+def _bbox(quad: Quad) -> tuple[float, float, float, float]:
+    xs = [p[0] for p in quad]
+    ys = [p[1] for p in quad]
+    return (min(xs), min(ys), max(xs), max(ys))
+
+
+# ---- the factory -------------------------------------------------------------------------
+
+ENGINES = ("rapidocr", "paddleocr")
+# No lock on purpose: nothing unpicklable at module level (Dask workers), and two threads
+# racing here only build a spare engine, which is cheap (models load on first use).
+_engines: dict[str, OcrEngine] = {}
+
+
+def get_engine(name: str = "rapidocr") -> OcrEngine:
+    """One engine per name per process, made on first use."""
+    if name not in ENGINES:
+        raise ValueError(f"未知的 OCR 引擎：{name}（可选：{'、'.join(ENGINES)}）")
+    engine = _engines.get(name)
+    if engine is None:
+        engine = _engines.setdefault(name, _make_engine(name))
+    return engine
+
+
+def _make_engine(name: str) -> OcrEngine:
+    if name == "rapidocr":
+        return RapidOcrEngine()
+    if importlib_util.find_spec("paddleocr") is None:
+        raise OcrUnavailable(
+            "paddleocr 未安装，请安装 dossier[paddle] 或改用 rapidocr / "
+            "paddleocr is not installed: install dossier[paddle] or use rapidocr"
+        )
+    # The hook for a PaddleOCR engine (see docs/design.md: model folders built from the
+    # rapidocr wheel's PP-OCRv6 files); not wired yet.
+    raise OcrUnavailable(
+        "paddleocr 引擎尚未接入，请使用 rapidocr / the paddleocr engine is not wired yet"
+    )
+
+
+# ---- rotation ----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class RotationSettings:
+    detect_long_side: int = 1024
+    sample_lines: int = 4
+    min_aspect: float = 2.0
+
+
+@cache
+def rotation_settings() -> RotationSettings:
+    with open(LIMITS_TOML, "rb") as fh:
+        return RotationSettings(**tomllib.load(fh)["rotation"])
+
+
+def turn(image: np.ndarray, degrees: int) -> np.ndarray:
+    """The image turned clockwise by 0, 90, 180 or 270 degrees."""
+    k = (degrees // 90) % 4
+    # np.rot90 turns counter-clockwise; copy so OCR gets a contiguous array.
+    return np.ascontiguousarray(np.rot90(image, k=-k)) if k else image
+
+
+def detect_rotation(
+    image: np.ndarray, engine: OcrEngine, settings: RotationSettings | None = None
+) -> int:
+    """Clockwise degrees (0, 90, 180, 270) that turn the page upright.
+
+    Text-line boxes found on a thumbnail say whether lines run across (0/180) or down
+    (90/270) the image; the longest few lines, read both ways up, say which of the two.
+    """
+    s = settings or rotation_settings()
+    h, w = image.shape[:2]
+    scale = min(1.0, s.detect_long_side / max(h, w))
+    small = image
+    if scale < 1.0:
+        size = (max(1, round(w * scale)), max(1, round(h * scale)))
+        small = cv2.resize(image, size, interpolation=cv2.INTER_AREA)
+    across: list[tuple[float, Quad]] = []
+    down: list[tuple[float, Quad]] = []
+    for quad in engine.detect(small):
+        a, b, _, d = (np.asarray(p, dtype=float) for p in quad)
+        length, height = float(np.linalg.norm(b - a)), float(np.linalg.norm(d - a))
+        if length >= s.min_aspect * height:
+            across.append((length, quad))
+        elif height >= s.min_aspect * length:
+            down.append((height, quad))
+    sideways = sum(x for x, _ in down) > sum(x for x, _ in across)
+    boxes = sorted(down if sideways else across, key=lambda t: -t[0])[: s.sample_lines]
+    if not boxes:
+        return 0
+    crops = [_crop(image, quad, 1.0 / scale, sideways) for _, quad in boxes]
+    first, second = (90, 270) if sideways else (0, 180)
+    score_first = _read_score(engine, [turn(c, first) for c in crops])
+    score_second = _read_score(engine, [turn(c, second) for c in crops])
+    if sideways:
+        # Lines running down the page: one of the two turns is right, even if barely.
+        return first if score_first >= score_second else second
+    # Upside down only on clear evidence: a page of poor text stays as it is.
+    return 180 if score_second > score_first + 0.1 else 0
+
+
+# A dozen characters decide the orientation; longer crops only cost recognition time.
+_MAX_CROP_ASPECT = 8.0
+
+
+def _crop(image: np.ndarray, quad: Quad, factor: float, sideways: bool) -> np.ndarray:
+    pts = np.asarray(quad, dtype=float) * factor
+    x0, y0 = pts.min(axis=0)
+    x1, y1 = pts.max(axis=0)
+    if sideways:
+        y1 = min(y1, y0 + _MAX_CROP_ASPECT * (x1 - x0))
+    else:
+        x1 = min(x1, x0 + _MAX_CROP_ASPECT * (y1 - y0))
+    margin = 0.1 * min(x1 - x0, y1 - y0)
+    h, w = image.shape[:2]
+    xa, ya = max(0, int(x0 - margin)), max(0, int(y0 - margin))
+    xb, yb = min(w, int(x1 + margin) + 1), min(h, int(y1 + margin) + 1)
+    return image[ya:yb, xa:xb]
+
+
+def _read_score(engine: OcrEngine, crops: list[np.ndarray]) -> float:
+    """Mean recognition confidence; lines read as nothing count as zero."""
+    results = engine.read_lines([c for c in crops if c.size])
+    if not results:
+        return 0.0
+    return sum(conf if text.strip() else 0.0 for text, conf in results) / len(results)

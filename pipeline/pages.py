@@ -1,0 +1,652 @@
+"""Pages: every input file as a stream of Pages of text lines with coordinates.
+
+PDF pages use their text layer when it is usable, else they are rasterised and OCRed;
+images are OCRed after EXIF orientation and a rotation guess; Word, OFD and XML are read
+natively. Knows nothing of document types. A file that cannot be read raises UnreadableFile.
+"""
+
+from __future__ import annotations
+
+import posixpath
+import re
+import tomllib
+import unicodedata
+import zipfile
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from PIL import Image, ImageOps, UnidentifiedImageError
+
+from pipeline.errors import UnreadableFile
+from pipeline.models import BBox, InputFile, Line, Page
+from pipeline.ocr import OcrEngine, detect_rotation, get_engine, turn
+
+LIMITS_TOML = Path(__file__).with_name("limits.toml")
+MM_TO_PT = 72.0 / 25.4
+
+EngineGetter = Callable[[], OcrEngine]
+
+
+@dataclass(frozen=True)
+class PageSettings:
+    max_image_pixels: int = 150_000_000
+    max_raster_pixels: int = 40_000_000
+    max_ocr_side: int = 4000
+    min_chars: int = 8
+    max_bad_ratio: float = 0.15
+    image_cover_ratio: float = 0.5
+    image_page_min_chars: int = 40
+    line_y_tolerance: float = 0.5
+
+
+@cache
+def page_settings() -> PageSettings:
+    with open(LIMITS_TOML, "rb") as fh:
+        data = tomllib.load(fh)
+    return PageSettings(**data["pages"], **data["text_layer"])
+
+
+def read_pages(f: InputFile, engine: OcrEngine | None, dpi: int = 200) -> Iterator[Page]:
+    """The file's pages, one at a time. OCR uses `engine`, or the default one (made only
+    when a page needs it) when None. Archives have no pages of their own (their members
+    are files). Raises UnreadableFile with the reason in Chinese."""
+    getter = _engine_getter(engine)
+    path = Path(f.path)
+    if f.format == "zip":
+        return
+    if f.format == "pdf":
+        yield from _pdf_pages(f, path, getter, dpi)
+    elif f.format in ("jpeg", "png", "tiff", "bmp", "gif", "webp"):
+        yield from _image_pages(f, path, getter)
+    elif f.format == "docx":
+        yield _docx_page(f, path)
+    elif f.format == "ofd":
+        yield from _ofd_pages(f, path)
+    elif f.format == "xml":
+        yield _xml_page(f, path)
+    else:
+        raise UnreadableFile("不支持的文件格式，无法读取页面")
+
+
+def _engine_getter(engine: OcrEngine | None) -> EngineGetter:
+    made: list[OcrEngine] = [engine] if engine is not None else []
+
+    def get() -> OcrEngine:
+        if not made:
+            made.append(get_engine("rapidocr"))
+        return made[0]
+
+    return get
+
+
+def engine_label(engine: OcrEngine) -> str:
+    return f"{engine.name} {engine.version}"
+
+
+# ---- OCR of one raster -------------------------------------------------------------------
+
+
+def ocr_page(file: str, number: int, image: np.ndarray, engine: OcrEngine, dpi: int | None) -> Page:
+    """OCR one page image (RGB), turned upright first when it lies sideways or upside down."""
+    rotation = detect_rotation(image, engine)
+    upright = turn(image, rotation)
+    lines = engine.recognize(upright)
+    h, w = upright.shape[:2]
+    return Page(
+        file=file,
+        number=number,
+        source="ocr",
+        width=float(w),
+        height=float(h),
+        unit="px",
+        dpi=dpi,
+        rotation=rotation,
+        lines=lines,
+        engine=engine_label(engine),
+    )
+
+
+# ---- PDF ---------------------------------------------------------------------------------
+
+
+def _pdf_pages(f: InputFile, path: Path, engine: EngineGetter, dpi: int) -> Iterator[Page]:
+    import pdfplumber
+    import pypdfium2 as pdfium
+
+    _check_pdf_end(path)
+    try:
+        doc = pdfium.PdfDocument(str(path))
+    except pdfium.PdfiumError as exc:
+        if getattr(exc, "err_code", None) == 4:  # FPDF_ERR_PASSWORD
+            raise UnreadableFile("PDF 文件已加密，无法读取") from exc
+        raise UnreadableFile(f"PDF 文件已损坏：{exc}") from exc
+    plumber: Any = None
+    try:
+        try:
+            plumber = pdfplumber.open(str(path))
+            plumber_pages: Any = plumber.pages
+        except Exception:  # pdfminer fails on some files pdfium reads: pdfium's text or OCR
+            plumber_pages = None
+        settings = page_settings()
+        for index in range(len(doc)):
+            pl_page = None
+            if plumber_pages is not None and index < len(plumber_pages):
+                pl_page = plumber_pages[index]
+            try:
+                page = _pdf_page(f, index, doc, pl_page, engine, dpi, settings)
+            except UnreadableFile:
+                raise
+            except Exception as exc:
+                raise UnreadableFile(f"PDF 第 {index + 1} 页无法读取：{exc}") from exc
+            finally:
+                if pl_page is not None:
+                    pl_page.close()  # drops pdfplumber's per-page caches: memory stays flat
+            yield page
+    finally:
+        if plumber is not None:
+            plumber.close()
+        doc.close()
+
+
+def _check_pdf_end(path: Path) -> None:
+    """A PDF cut short (interrupted upload or copy) lacks its %%EOF marker at the end."""
+    size = path.stat().st_size
+    with open(path, "rb") as fh:
+        fh.seek(max(0, size - 8192))
+        tail = fh.read()
+    if b"%%EOF" not in tail:
+        raise UnreadableFile("PDF 文件已损坏：文件不完整（缺少结尾标记，可能上传或复制中断）")
+
+
+def _pdf_page(
+    f: InputFile,
+    index: int,
+    doc: Any,
+    pl_page: Any,
+    engine: EngineGetter,
+    dpi: int,
+    settings: PageSettings,
+) -> Page:
+    pdf_page = doc[index]
+    try:
+        width, height = pdf_page.get_size()
+        cover = 0.0
+        if pl_page is not None:
+            try:
+                width, height = float(pl_page.width), float(pl_page.height)
+                lines, cover = _plumber_lines(pl_page, settings), _image_cover(pl_page)
+                if text_layer_usable(lines, cover, settings):
+                    return _text_page(f, index, width, height, lines)
+            except Exception:  # pdfminer chokes on a page pdfium can still read
+                pass
+        lines = _pdfium_lines(pdf_page, height, settings)
+        if text_layer_usable(lines, cover, settings):
+            return _text_page(f, index, width, height, lines)
+        image, used_dpi = _rasterise(pdf_page, width, height, dpi, settings)
+        return ocr_page(f.file, index + 1, image, engine(), used_dpi)
+    finally:
+        pdf_page.close()
+
+
+def _text_page(f: InputFile, index: int, width: float, height: float, lines: list[Line]) -> Page:
+    return Page(
+        file=f.file,
+        number=index + 1,
+        source="text-layer",
+        width=width,
+        height=height,
+        unit="pt",
+        lines=lines,
+    )
+
+
+def _plumber_lines(pl_page: Any, settings: PageSettings) -> list[Line]:
+    page = pl_page
+    if _has_doubled_glyphs(pl_page.chars):
+        # Fake-bold text drawn twice, a hair apart: keep one copy of each glyph. Only then,
+        # as dedupe_chars costs more than reading the page.
+        page = pl_page.dedupe_chars(tolerance=1)
+    words = page.extract_words(
+        x_tolerance=1.5, y_tolerance=3, keep_blank_chars=False, use_text_flow=False
+    )
+    boxes = [
+        (str(w["text"]), (float(w["x0"]), float(w["top"]), float(w["x1"]), float(w["bottom"])))
+        for w in words
+    ]
+    return group_lines(boxes, settings.line_y_tolerance)
+
+
+def _has_doubled_glyphs(chars: list[dict[str, Any]]) -> bool:
+    seen = set()
+    for c in chars:
+        key = (c.get("text"), round(float(c["x0"])), round(float(c["top"])))
+        if key in seen:
+            return True
+        seen.add(key)
+    return False
+
+
+def _pdfium_lines(pdf_page: Any, height: float, settings: PageSettings) -> list[Line]:
+    """The text layer as pdfium reads it: a second opinion where pdfminer gets (cid:n)."""
+    textpage = pdf_page.get_textpage()
+    try:
+        boxes = []
+        for i in range(textpage.count_rects()):
+            left, bottom, right, top = textpage.get_rect(i)
+            text = textpage.get_text_bounded(left, bottom, right, top).strip()
+            if text:
+                boxes.append((" ".join(text.split()), (left, height - top, right, height - bottom)))
+        return group_lines(boxes, settings.line_y_tolerance)
+    finally:
+        textpage.close()
+
+
+def _image_cover(pl_page: Any) -> float:
+    """Share of the page covered by pictures (a scan is one picture over the whole page)."""
+    area = float(pl_page.width) * float(pl_page.height)
+    if area <= 0:
+        return 0.0
+    covered = 0.0
+    for im in pl_page.images:
+        x0, x1 = max(0.0, float(im["x0"])), min(float(pl_page.width), float(im["x1"]))
+        y0, y1 = max(0.0, float(im["top"])), min(float(pl_page.height), float(im["bottom"]))
+        covered += max(0.0, x1 - x0) * max(0.0, y1 - y0)
+    return min(1.0, covered / area)
+
+
+def _rasterise(
+    pdf_page: Any, width: float, height: float, dpi: int, settings: PageSettings
+) -> tuple[np.ndarray, int]:
+    # A poster-sized page would not fit in memory at full dpi: lower it to fit.
+    pixels = (width * dpi / 72.0) * (height * dpi / 72.0)
+    if pixels > settings.max_raster_pixels:
+        dpi = max(36, int(dpi * (settings.max_raster_pixels / pixels) ** 0.5))
+    bitmap = pdf_page.render(scale=dpi / 72.0, rev_byteorder=True)
+    try:
+        image = bitmap.to_pil().convert("RGB")
+        return np.asarray(image), dpi
+    finally:
+        bitmap.close()
+
+
+# ---- text-layer quality ------------------------------------------------------------------
+
+_CID = re.compile(r"\(cid:\d+\)")
+
+
+def text_quality(text: str) -> tuple[int, int]:
+    """(real, bad) characters: real are letters and digits (CJK included); bad are glyphs
+    without a Unicode mapping ((cid:n), private use, U+FFFD, control) and Latin-1 letters,
+    which in a Chinese document mean GBK bytes read as Latin-1 (mojibake)."""
+    bad = len(_CID.findall(text))
+    text = _CID.sub("", text)
+    real = 0
+    for ch in text:
+        code = ord(ch)
+        if ch == "\ufffd" or 0xC0 <= code <= 0xFF or unicodedata.category(ch) in ("Co", "Cc"):
+            if ch not in "\t\n\r":
+                bad += 1
+        elif ch.isalnum():
+            real += 1
+    return real, bad
+
+
+def text_layer_usable(lines: list[Line], image_cover: float, settings: PageSettings) -> bool:
+    real, bad = text_quality("".join(line.text for line in lines))
+    needed = settings.min_chars
+    if image_cover >= settings.image_cover_ratio:
+        # A picture of the page with a watermark or page number as its only text: OCR it.
+        needed = max(needed, settings.image_page_min_chars)
+    if real < needed:
+        return False
+    return bad / (real + bad) <= settings.max_bad_ratio
+
+
+# ---- lines from positioned words ---------------------------------------------------------
+
+
+def group_lines(words: Iterable[tuple[str, BBox]], y_tolerance: float = 0.5) -> list[Line]:
+    """Words (text, bbox with y down) into lines: a word joins the line whose vertical middle
+    is within `y_tolerance` × the smaller height of its own; lines top to bottom, words left
+    to right joined by one space."""
+    rows: list[list[tuple[str, BBox]]] = []
+    bands: list[tuple[float, float]] = []  # (middle, height) of each row so far
+    for text, box in sorted(words, key=lambda w: (w[1][1], w[1][0])):
+        mid, h = (box[1] + box[3]) / 2, max(box[3] - box[1], 0.1)
+        for i in range(len(rows) - 1, max(-1, len(rows) - 4), -1):
+            row_mid, row_h = bands[i]
+            if abs(mid - row_mid) <= y_tolerance * min(h, row_h):
+                rows[i].append((text, box))
+                break
+        else:
+            rows.append([(text, box)])
+            bands.append((mid, h))
+    lines = []
+    for row in rows:
+        row.sort(key=lambda w: w[1][0])
+        x0 = min(b[0] for _, b in row)
+        y0 = min(b[1] for _, b in row)
+        x1 = max(b[2] for _, b in row)
+        y1 = max(b[3] for _, b in row)
+        text = " ".join(t for t, _ in row)
+        lines.append(Line(text=text, bbox=(round(x0, 2), round(y0, 2), round(x1, 2), round(y1, 2))))
+    lines.sort(key=lambda line: (line.bbox[1], line.bbox[0]))
+    return lines
+
+
+# ---- images ------------------------------------------------------------------------------
+
+
+def _image_pages(f: InputFile, path: Path, engine: EngineGetter) -> Iterator[Page]:
+    settings = page_settings()
+    try:
+        im = Image.open(path)
+    except (UnidentifiedImageError, OSError, Image.DecompressionBombError) as exc:
+        raise UnreadableFile(f"图片无法解码：{exc}") from exc
+    with im:
+        w, h = im.size
+        if w * h > settings.max_image_pixels:
+            raise UnreadableFile(f"图片像素过大（{w}×{h}），无法读取")
+        # Every page of a multi-page TIFF; an animated GIF/WebP is one picture.
+        frames = getattr(im, "n_frames", 1) if f.format == "tiff" else 1
+        for index in range(frames):
+            try:
+                im.seek(index)
+                image = _to_rgb(ImageOps.exif_transpose(im))
+            except (OSError, ValueError, EOFError, SyntaxError) as exc:
+                raise UnreadableFile(f"图片无法解码（第 {index + 1} 页）：{exc}") from exc
+            image, scale = _limit_side(image, settings.max_ocr_side)
+            dpi = _image_dpi(im, scale)
+            yield ocr_page(f.file, index + 1, np.asarray(image), engine(), dpi)
+
+
+def _to_rgb(im: Image.Image) -> Image.Image:
+    if im.mode in ("I;16", "I;16B", "I;16L", "I", "F"):
+        # 16-bit and float scans: stretch to 8 bits (convert("L") would clip them white).
+        arr = np.asarray(im, dtype=np.float64)
+        lo, hi = float(arr.min()), float(arr.max())
+        arr = (arr - lo) * (255.0 / (hi - lo)) if hi > lo else np.zeros_like(arr)
+        im = Image.fromarray(arr.astype(np.uint8), "L")
+    if im.mode in ("RGBA", "LA", "PA") or (im.mode == "P" and "transparency" in im.info):
+        # Transparent areas become paper white, not black.
+        rgba = im.convert("RGBA")
+        background = Image.new("RGBA", rgba.size, (255, 255, 255, 255))
+        return Image.alpha_composite(background, rgba).convert("RGB")
+    return im.convert("RGB")
+
+
+def _limit_side(image: Image.Image, max_side: int) -> tuple[Image.Image, float]:
+    w, h = image.size
+    if max(w, h) <= max_side:
+        return image, 1.0
+    scale = max_side / max(w, h)
+    size = (max(1, round(w * scale)), max(1, round(h * scale)))
+    return image.resize(size, Image.Resampling.LANCZOS), scale
+
+
+def _image_dpi(im: Image.Image, scale: float) -> int | None:
+    dpi = im.info.get("dpi")
+    try:
+        value = float(dpi[0]) if dpi else 0.0
+    except (TypeError, ValueError, IndexError):
+        return None
+    # Cameras write 72 (or nothing): only a scanner's figure means anything.
+    return round(value * scale) if value >= 100 else None
+
+
+# ---- Word --------------------------------------------------------------------------------
+
+
+def _docx_page(f: InputFile, path: Path) -> Page:
+    import docx
+    from docx.opc.exceptions import PackageNotFoundError
+
+    try:
+        document = docx.Document(str(path))
+        texts = list(_docx_texts(document))
+    except (PackageNotFoundError, KeyError, ValueError, zipfile.BadZipFile, OSError) as exc:
+        raise UnreadableFile(f"Word 文件已损坏：{exc}") from exc
+    except Exception as exc:  # lxml syntax errors and the like inside the package
+        raise UnreadableFile(f"Word 文件无法读取：{exc}") from exc
+    lines = [Line(text=t, bbox=(0.0, float(i), 1.0, float(i + 1))) for i, t in enumerate(texts)]
+    return Page(
+        file=f.file,
+        number=1,
+        source="docx",
+        width=1.0,
+        height=float(max(1, len(lines))),
+        unit="para",
+        lines=lines,
+    )
+
+
+def _docx_texts(document: Any) -> Iterator[str]:
+    """Body paragraphs and table rows in document order (content controls opened)."""
+    from docx.table import Table
+    from docx.text.paragraph import Paragraph
+
+    def walk(parent_element: Any, parent: Any) -> Iterator[str]:
+        for child in parent_element.iterchildren():
+            tag = child.tag.rsplit("}", 1)[-1]
+            if tag == "p":
+                text = Paragraph(child, parent).text.strip()
+                if text:
+                    yield text
+            elif tag == "tbl":
+                yield from _table_rows(Table(child, parent))
+            elif tag == "sdt":
+                content = child.find(f"{child.tag.rsplit('}', 1)[0]}}}sdtContent")
+                if content is not None:
+                    yield from walk(content, parent)
+
+    yield from walk(document.element.body, document._body)
+
+
+def _table_rows(table: Any) -> Iterator[str]:
+    for row in table.rows:
+        seen: list[Any] = []
+        cells = []
+        for cell in row.cells:
+            # A merged cell comes back once per grid column it spans: keep it once.
+            if any(tc is cell._tc for tc in seen):
+                continue
+            seen.append(cell._tc)
+            cells.append(" ".join(cell.text.split()))
+        if any(cells):
+            yield " | ".join(cells)
+
+
+# ---- OFD ---------------------------------------------------------------------------------
+
+
+def _ofd_pages(f: InputFile, path: Path) -> Iterator[Page]:
+    """Text objects of each page (and its template) straight from the OFD's XML."""
+    try:
+        zf = zipfile.ZipFile(path)
+    except (zipfile.BadZipFile, OSError) as exc:
+        raise UnreadableFile(f"OFD 文件已损坏：{exc}") from exc
+    with zf:
+        try:
+            pages = list(_ofd_page_list(zf))
+        except (KeyError, ValueError, OSError, zipfile.BadZipFile) as exc:
+            raise UnreadableFile(f"OFD 文件结构无法读取：{exc}") from exc
+        if not pages:
+            raise UnreadableFile("OFD 文件中没有页面")
+        for number, (content_paths, box) in enumerate(pages, start=1):
+            words: list[tuple[str, BBox]] = []
+            for content in content_paths:
+                try:
+                    words.extend(_ofd_text_objects(_xml(zf, content)))
+                except (KeyError, ValueError) as exc:
+                    raise UnreadableFile(f"OFD 第 {number} 页无法读取：{exc}") from exc
+            yield Page(
+                file=f.file,
+                number=number,
+                source="xml",
+                width=round(box[2] * MM_TO_PT, 2),
+                height=round(box[3] * MM_TO_PT, 2),
+                unit="pt",
+                lines=group_lines(words, page_settings().line_y_tolerance),
+            )
+
+
+def _xml(zf: zipfile.ZipFile, name: str) -> Any:
+    from lxml import etree
+
+    parser = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False, recover=True)
+    root = etree.fromstring(zf.read(name), parser)
+    if root is None:
+        raise ValueError(f"{name} 不是有效的 XML")
+    return root
+
+
+def _local(tag: Any) -> str:
+    return str(tag).rsplit("}", 1)[-1] if isinstance(tag, str) else ""
+
+
+def _children(el: Any, name: str) -> list[Any]:
+    return [c for c in el.iter() if _local(c.tag) == name]
+
+
+def _first_text(el: Any, name: str) -> str | None:
+    for c in _children(el, name):
+        if c.text and c.text.strip():
+            return str(c.text.strip())
+    return None
+
+
+def _resolve(zf: zipfile.ZipFile, base_dir: str, loc: str) -> str:
+    """An OFD location, absolute ("/Doc_0/…") or relative to the referring file's folder."""
+    loc = loc.strip().replace("\\", "/")
+    names = {n.lower(): n for n in zf.namelist()}
+    candidates = [loc.lstrip("/")] if loc.startswith("/") else []
+    candidates += [posixpath.normpath(posixpath.join(base_dir, loc)), loc.lstrip("/")]
+    for c in candidates:
+        if c in names.values():
+            return c
+        if c.lower() in names:
+            return names[c.lower()]
+    raise KeyError(f"OFD 中找不到 {loc}")
+
+
+def _box(text: str | None) -> tuple[float, float, float, float] | None:
+    if not text:
+        return None
+    try:
+        values = [float(v) for v in text.split()]
+    except ValueError:
+        return None
+    return (values[0], values[1], values[2], values[3]) if len(values) == 4 else None
+
+
+def _ofd_page_list(
+    zf: zipfile.ZipFile,
+) -> Iterator[tuple[list[str], tuple[float, float, float, float]]]:
+    """(content files of the page: templates first, page box in mm) for every page."""
+    ofd_name = _resolve(zf, "", "OFD.xml")
+    for doc_root in _children(_xml(zf, ofd_name), "DocRoot"):
+        doc_path = _resolve(zf, "", (doc_root.text or "").strip())
+        doc_dir = posixpath.dirname(doc_path)
+        document = _xml(zf, doc_path)
+        default_box = _box(_first_text(document, "PhysicalBox")) or (0.0, 0.0, 210.0, 297.0)
+        templates: dict[str, str] = {}
+        for tpl in _children(document, "TemplatePage"):
+            if tpl.get("ID") and tpl.get("BaseLoc"):
+                templates[tpl.get("ID")] = _resolve(zf, doc_dir, tpl.get("BaseLoc"))
+        for page in _children(document, "Page"):
+            loc = page.get("BaseLoc")
+            if not loc:
+                continue
+            content = _resolve(zf, doc_dir, loc)
+            page_xml = _xml(zf, content)
+            box = _box(_first_text(page_xml, "PhysicalBox")) or default_box
+            paths = [
+                templates[t.get("TemplateID")]
+                for t in _children(page_xml, "Template")
+                if t.get("TemplateID") in templates
+            ]
+            yield paths + [content], box
+
+
+def _ofd_text_objects(root: Any) -> Iterator[tuple[str, BBox]]:
+    """(text, bbox in pt) per TextCode: Boundary x y w h in mm, X/Y of the code inside it."""
+    for obj in _children(root, "TextObject"):
+        boundary = _box(obj.get("Boundary"))
+        if boundary is None:
+            continue
+        bx, by, bw, bh = boundary
+        size = _float(obj.get("Size"), bh)
+        for code in (c for c in obj if _local(c.tag) == "TextCode"):
+            text = (code.text or "").strip()
+            if not text:
+                continue
+            x = bx + _float(code.get("X"), 0.0)
+            baseline = by + _float(code.get("Y"), bh)
+            advance = _delta_width(code.get("DeltaX"), len(text), size)
+            x1 = min(bx + bw, x + advance) if bw > 0 else x + advance
+            top = max(by, baseline - size)
+            bottom = min(by + bh, baseline + 0.2 * size) if bh > 0 else baseline
+            yield text, _pt((x, top, max(x1, x + 0.1), bottom))
+
+
+def _pt(box: tuple[float, float, float, float]) -> BBox:
+    x0, y0, x1, y1 = (round(v * MM_TO_PT, 2) for v in box)
+    return (x0, y0, x1, y1)
+
+
+def _float(text: str | None, default: float) -> float:
+    try:
+        return float(text) if text is not None else default
+    except ValueError:
+        return default
+
+
+def _delta_width(delta_x: str | None, n_chars: int, size: float) -> float:
+    """Width of a TextCode: its DeltaX advances (with the "g count value" shorthand)."""
+    if not delta_x:
+        return n_chars * size
+    tokens = delta_x.split()
+    advances: list[float] = []
+    i = 0
+    while i < len(tokens):
+        if tokens[i] == "g" and i + 2 < len(tokens):
+            advances += [_float(tokens[i + 2], size)] * int(_float(tokens[i + 1], 1))
+            i += 3
+        else:
+            advances.append(_float(tokens[i], size))
+            i += 1
+    return sum(advances[: max(0, n_chars - 1)]) + size
+
+
+# ---- XML (数电票) -------------------------------------------------------------------------
+
+
+def _xml_page(f: InputFile, path: Path) -> Page:
+    from lxml import etree
+
+    parser = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False)
+    try:
+        root = etree.fromstring(path.read_bytes(), parser)
+    except (etree.XMLSyntaxError, ValueError, OSError) as exc:
+        raise UnreadableFile(f"XML 文件无法解析：{exc}") from exc
+    texts = []
+    for el in root.iter():
+        if not isinstance(el.tag, str) or len(el):
+            continue
+        value = " ".join((el.text or "").split())
+        if value:
+            texts.append(f"{_local(el.tag)}: {value}")
+    lines = [Line(text=t, bbox=(0.0, float(i), 1.0, float(i + 1))) for i, t in enumerate(texts)]
+    return Page(
+        file=f.file,
+        number=1,
+        source="xml",
+        width=1.0,
+        height=float(max(1, len(lines))),
+        unit="para",
+        lines=lines,
+    )
