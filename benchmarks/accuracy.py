@@ -98,18 +98,26 @@ def score(truth: dict[str, Any], reports: Path) -> dict[str, Any]:
             docs_right += 1
             truth_fields = app["declared"] if doc["type"] == "application_form" else doc["fields"]
             got_fields = report["declared"] if doc["type"] == "application_form" else got["fields"]
-            kind = "docx" if doc["type"] == "application_form" else (
-                "scanned" if doc.get("scanned") else "text-layer"
+            kind = (
+                "docx"
+                if doc["type"] == "application_form"
+                else ("scanned" if doc.get("scanned") else "text-layer")
             )
             want = leaves(truth_fields)
             have = leaves(got_fields or {})
             for field, value in want.items():
                 ok = norm(have.get(field)) == norm(value)
-                for bucket in (by_type[doc["type"]], by_kind[kind], by_field[f"{doc['type']}.{generic(field)}"]):
+                for bucket in (
+                    by_type[doc["type"]],
+                    by_kind[kind],
+                    by_field[f"{doc['type']}.{generic(field)}"],
+                ):
                     bucket[0] += ok
                     bucket[1] += 1
                 if not ok:
-                    wrong.append(f"{app_name}/{doc['file']} {field}: 应为 {value!r}，读得 {have.get(field)!r}")
+                    wrong.append(
+                        f"{app_name}/{doc['file']} {field}: 应为 {value!r}，读得 {have.get(field)!r}"
+                    )
     return {
         "documents": (docs_right, docs_total),
         "by_type": dict(by_type),
@@ -126,7 +134,9 @@ def pct(pair: list[int] | tuple[int, int]) -> str:
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--batch", default=str(ROOT / "samples" / "batch"))
     parser.add_argument("--truth", default=str(ROOT / "samples" / "truth.json"))
     parser.add_argument("--reports", help="score the reports in this folder instead of processing")

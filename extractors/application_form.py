@@ -25,7 +25,7 @@ _YEAR = re.compile(r"^(20\d{2})\s*年?\s*(度|末)?$")
 _STRIP = re.compile(r"[\s:：*＊]|（[^）]*）|\([^)]*\)|^其中|^\d+[.、]|^[（(]\d+[）)]")
 _ELEMENT = re.compile(r"^\s*(\d{1,2})\s*[.．]\s*(\d{1,2})")
 _ELEMENT_TAIL = re.compile(r"(\d{1,2})\s*[.．]\s*(\d{1,2})\s*$")
-_CITY = re.compile(r"([\u4e00-\u9fff]{1,8}?(?:市|自治州|州|地区))")
+_CITY = re.compile(r"([\u4e00-\u9fff]{1,8}?(?:自治州|市|地区))")
 _COUNTY_AFTER_CITY = re.compile(r"([\u4e00-\u9fff]{1,8}?(?:区|县|市))")
 _SPACES = re.compile(r"\s+")
 

@@ -141,7 +141,9 @@ def value_below(page: Page, labels: Iterable[str]) -> Hit | None:
     return Hit(text=nxt.text.strip(), lines=[line, nxt], page=page)
 
 
-def lines_matching(pages: Iterable[Page], pattern: re.Pattern[str]) -> Iterable[tuple[Page, Line, re.Match[str]]]:
+def lines_matching(
+    pages: Iterable[Page], pattern: re.Pattern[str]
+) -> Iterable[tuple[Page, Line, re.Match[str]]]:
     """Every (page, line, match) where `pattern` matches the line with white space removed."""
     for page in pages:
         for line in page.lines:

@@ -69,7 +69,10 @@ def batch_flow(
     out_dir.mkdir(parents=True, exist_ok=True)
     batch: Batch = scan_batch(batch_path, out_dir / ".work")
     progress.info("batch", extra={"event": "batch", "batch": batch})
-    per_app = application_flow.with_options(task_runner=ThreadPoolTaskRunner(max_workers=workers))
+    # Prefect's TaskRunner generic is invariant in its future type; the runner is right.
+    per_app = application_flow.with_options(
+        task_runner=ThreadPoolTaskRunner(max_workers=workers)  # type: ignore[arg-type]
+    )
     rows = []
     for app in batch.applications:
         progress.info(app.name, extra={"event": "application_start", "application": app})

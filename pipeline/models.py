@@ -47,8 +47,12 @@ class Model(BaseModel):
 class InputFile(Model):
     """One file found in an application, after format detection and hashing."""
 
-    file: str = Field(description="path inside the application, '/'-separated; a.zip/b.pdf for archive members")
-    path: str = Field(description="where the bytes are on disk now (inside the batch or the work folder)")
+    file: str = Field(
+        description="path inside the application, '/'-separated; a.zip/b.pdf for archive members"
+    )
+    path: str = Field(
+        description="where the bytes are on disk now (inside the batch or the work folder)"
+    )
     sha256: str
     size: int
     format: FileFormat
@@ -59,7 +63,9 @@ class InputFile(Model):
 class Application(Model):
     name: str = Field(description="the application's folder or zip name")
     files: list[InputFile] = []
-    problem: str | None = Field(default=None, description="why the application itself could not be read")
+    problem: str | None = Field(
+        default=None, description="why the application itself could not be read"
+    )
 
 
 class Batch(Model):

@@ -104,7 +104,7 @@ def read_file(f: InputFile, engine: OcrEngine, cache: PageCache | None) -> FileR
         pages, cached = load_pages(f, engine, cache)
     except UnreadableFile as exc:
         return FileResult(file=f.file, status="unreadable", reason=str(exc))
-    sources = Counter(p.source for p in pages)
+    sources: Counter[str] = Counter(p.source for p in pages)
     if cached:
         sources["cached"] = len(pages)
     if not pages:

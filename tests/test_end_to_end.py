@@ -29,7 +29,9 @@ SUBSET = sorted(TRUTH["applications"])[:2]
 
 
 @pytest.fixture(scope="module")
-def processed(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, subprocess.CompletedProcess[str]]:
+def processed(
+    tmp_path_factory: pytest.TempPathFactory,
+) -> tuple[Path, subprocess.CompletedProcess[str]]:
     batch = tmp_path_factory.mktemp("batch") / "样例批次"
     batch.mkdir()
     for name in SUBSET:
@@ -41,8 +43,21 @@ def processed(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, subproces
     out = tmp_path_factory.mktemp("out")
     env = dict(os.environ, DOSSIER_CACHE=str(tmp_path_factory.mktemp("cache")))
     result = subprocess.run(
-        [sys.executable, "-m", "pipeline.cli", "process", str(batch), "--out", str(out), "--workers", "2"],
-        capture_output=True, text=True, timeout=1800, env=env,
+        [
+            sys.executable,
+            "-m",
+            "pipeline.cli",
+            "process",
+            str(batch),
+            "--out",
+            str(out),
+            "--workers",
+            "2",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=1800,
+        env=env,
     )
     return out, result
 
@@ -63,7 +78,9 @@ def test_exit_code_and_final_line(processed: tuple[Path, subprocess.CompletedPro
 
 
 @pytest.mark.parametrize("name", SUBSET)
-def test_report_validates_and_accounts_for_every_file(processed: tuple[Path, Any], name: str) -> None:
+def test_report_validates_and_accounts_for_every_file(
+    processed: tuple[Path, Any], name: str
+) -> None:
     out, _ = processed
     report = _report(out, name)
     jsonschema.validate(report, SCHEMA)
@@ -76,7 +93,9 @@ def test_report_validates_and_accounts_for_every_file(processed: tuple[Path, Any
 def test_documents_found_with_type_and_pages(processed: tuple[Path, Any], name: str) -> None:
     out, _ = processed
     found = sorted((d["file"], d["type"], d["pages"]) for d in _report(out, name)["documents"])
-    expected = sorted((d["file"], d["type"], d["pages"]) for d in TRUTH["applications"][name]["documents"])
+    expected = sorted(
+        (d["file"], d["type"], d["pages"]) for d in TRUTH["applications"][name]["documents"]
+    )
     assert found == expected
 
 

@@ -26,13 +26,15 @@ def add_box(par: Paragraph, ticked: bool, style: str) -> None:
         val = "1" if ticked else "0"
         par._p.append(
             parse_xml(
-                f"<w:r {nsdecls('w')}><w:fldChar w:fldCharType=\"begin\"><w:ffData>"
-                f"<w:name w:val=\"Check1\"/><w:enabled/><w:calcOnExit w:val=\"0\"/>"
-                f"<w:checkBox><w:sizeAuto/><w:default w:val=\"{val}\"/></w:checkBox>"
+                f'<w:r {nsdecls("w")}><w:fldChar w:fldCharType="begin"><w:ffData>'
+                f'<w:name w:val="Check1"/><w:enabled/><w:calcOnExit w:val="0"/>'
+                f'<w:checkBox><w:sizeAuto/><w:default w:val="{val}"/></w:checkBox>'
                 f"</w:ffData></w:fldChar></w:r>"
             )
         )
-        par._p.append(parse_xml(f'<w:r {nsdecls("w")}><w:instrText> FORMCHECKBOX </w:instrText></w:r>'))
+        par._p.append(
+            parse_xml(f"<w:r {nsdecls('w')}><w:instrText> FORMCHECKBOX </w:instrText></w:r>")
+        )
         par._p.append(parse_xml(f'<w:r {nsdecls("w")}><w:fldChar w:fldCharType="end"/></w:r>'))
     elif style == "sdt":
         glyph = "☒" if ticked else "☐"

@@ -19,7 +19,10 @@ CODE = CODE17 + check_digit(CODE17)
 
 def _extract(path: Path) -> tuple[Declared, dict[str, object], dict[str, str]]:
     f = InputFile(
-        file=path.name, path=str(path), sha256="0" * 64, size=path.stat().st_size,
+        file=path.name,
+        path=str(path),
+        sha256="0" * 64,
+        size=path.stat().st_size,
         format=detect_format(path),
     )
     result = application_form.extract(f, [])

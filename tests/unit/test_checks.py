@@ -7,7 +7,14 @@ from decimal import Decimal
 from pipeline.checks import run_checks
 from pipeline.models import Declared, Document, Evidence, Project, ProjectCosts, Report
 
-REQUIRED = ["application_form", "business_licence", "audit_report", "tax_certificate", "contract", "invoice"]
+REQUIRED = [
+    "application_form",
+    "business_licence",
+    "audit_report",
+    "tax_certificate",
+    "contract",
+    "invoice",
+]
 
 
 def report(declared: Declared, types: list[str] = REQUIRED) -> Report:
@@ -17,8 +24,13 @@ def report(declared: Declared, types: list[str] = REQUIRED) -> Report:
         "project.total_cost": Evidence(file="申报书.docx", page=1, text="总费用 560"),
     }
     docs = [
-        Document(file=f"{t}.pdf", pages=[1], type=t, confidence=0.9,  # type: ignore[arg-type]
-                 evidence=form_evidence if t == "application_form" else {})
+        Document(
+            file=f"{t}.pdf",
+            pages=[1],
+            type=t,
+            confidence=0.9,  # type: ignore[arg-type]
+            evidence=form_evidence if t == "application_form" else {},
+        )
         for t in types
     ]
     return Report(application="001", declared=declared, documents=docs)
@@ -34,8 +46,11 @@ def fields(r: Report) -> list[str]:
 
 def test_consistent_declaration_has_no_finding() -> None:
     d = Declared(
-        elements=["1.2"], description_chars=800,
-        project=Project(total_cost=Decimal("560.00"), costs=costs(development="500.00", network="60.00")),
+        elements=["1.2"],
+        description_chars=800,
+        project=Project(
+            total_cost=Decimal("560.00"), costs=costs(development="500.00", network="60.00")
+        ),
     )
     assert run_checks(report(d)) == []
 
@@ -50,7 +65,9 @@ def test_missing_attachment_names_the_document() -> None:
 def test_costs_not_summing_to_total() -> None:
     d = Declared(
         elements=["1.2"],
-        project=Project(total_cost=Decimal("560.00"), costs=costs(development="500.00", network="50.00")),
+        project=Project(
+            total_cost=Decimal("560.00"), costs=costs(development="500.00", network="50.00")
+        ),
     )
     [finding] = run_checks(report(d))
     assert finding.field == "project_costs_sum"
@@ -61,7 +78,9 @@ def test_costs_not_summing_to_total() -> None:
 def test_rounding_within_tolerance_is_not_a_finding() -> None:
     d = Declared(
         elements=["1.2"],
-        project=Project(total_cost=Decimal("560.00"), costs=costs(development="500.005", network="59.999")),
+        project=Project(
+            total_cost=Decimal("560.00"), costs=costs(development="500.005", network="59.999")
+        ),
     )
     assert "project_costs_sum" not in fields(report(d))
 

@@ -18,14 +18,34 @@ def sample_report(name: str, severity: str | None) -> Report:
     findings = []
     if severity:
         findings.append(
-            Finding(code="FIN_MISMATCH", field="total_assets", year="2018", severity=severity,  # type: ignore[arg-type]
-                    declared=Decimal("12345.67"), found=Decimal("11020.15"),
-                    message="申报总资产 12345.67 万元，审计报告资产总计 11020.15 万元，相差 12.0%",
-                    evidence=[Evidence(file="审计报告2018.pdf", page=4, bbox=(1, 2, 3, 4), text="资产总计 110,201,500.00")])
+            Finding(
+                code="FIN_MISMATCH",
+                field="total_assets",
+                year="2018",
+                severity=severity,  # type: ignore[arg-type]
+                declared=Decimal("12345.67"),
+                found=Decimal("11020.15"),
+                message="申报总资产 12345.67 万元，审计报告资产总计 11020.15 万元，相差 12.0%",
+                evidence=[
+                    Evidence(
+                        file="审计报告2018.pdf",
+                        page=4,
+                        bbox=(1, 2, 3, 4),
+                        text="资产总计 110,201,500.00",
+                    )
+                ],
+            )
         )
     return Report(
         application=name,
-        files=[FileEntry(file="附件5.doc", sha256="a" * 64, status="unsupported", reason="旧版 Word (.doc) 文件，请转换为 .docx 或 PDF")],
+        files=[
+            FileEntry(
+                file="附件5.doc",
+                sha256="a" * 64,
+                status="unsupported",
+                reason="旧版 Word (.doc) 文件，请转换为 .docx 或 PDF",
+            )
+        ],
         findings=findings,
     )
 
@@ -37,7 +57,9 @@ def test_report_files_and_summary(tmp_path: Path) -> None:
     ]
     write_summary("批次", rows, tmp_path)
 
-    data = json.loads((tmp_path / "001_湖南星辰智能装备有限公司" / "report.json").read_text("utf-8"))
+    data = json.loads(
+        (tmp_path / "001_湖南星辰智能装备有限公司" / "report.json").read_text("utf-8")
+    )
     jsonschema.validate(data, report_schema())
     assert data["findings"][0]["declared"] == 12345.67
 

@@ -24,8 +24,15 @@ def test_money_is_decimal_inside_and_a_number_outside() -> None:
         application="001_测试",
         declared=Declared(years={"2018": YearFigures(total_assets=Decimal("12345.67"))}),
         findings=[
-            Finding(code="X", field="total_assets", year="2018", severity="error",
-                    declared=Decimal("12345.67"), found=Decimal("11020.15"), message="…")
+            Finding(
+                code="X",
+                field="total_assets",
+                year="2018",
+                severity="error",
+                declared=Decimal("12345.67"),
+                found=Decimal("11020.15"),
+                message="…",
+            )
         ],
     )
     assert isinstance(report.declared.years["2018"].total_assets, Decimal)  # type: ignore[union-attr]
