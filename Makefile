@@ -31,14 +31,18 @@ lint: $(TEST_STAMP)
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/mypy
 
-# Debian packages the tests need (CJK fonts to render test scans). Installed only when missing.
+# Debian packages the tests need, installed only when missing: CJK fonts to render test scans,
+# and PostgreSQL's server, which tests/store starts as a throwaway instance (as user postgres).
 SYSTEM_FONTS := /usr/share/fonts/truetype/wqy/wqy-zenhei.ttc
+FONT_PACKAGES := fonts-wqy-zenhei fonts-wqy-microhei fonts-arphic-uming fonts-arphic-ukai
 system-deps:
-	@if [ ! -f $(SYSTEM_FONTS) ]; then \
+	@missing=""; \
+	[ -f $(SYSTEM_FONTS) ] || missing="$$missing $(FONT_PACKAGES)"; \
+	ls /usr/lib/postgresql/*/bin/postgres >/dev/null 2>&1 || missing="$$missing postgresql"; \
+	if [ -n "$$missing" ]; then \
 	  if [ "$$(id -u)" = 0 ]; then \
-	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
-	      fonts-wqy-zenhei fonts-wqy-microhei fonts-arphic-uming fonts-arphic-ukai >/dev/null; \
-	  else echo "请先安装字体：sudo apt-get install fonts-wqy-zenhei fonts-wqy-microhei fonts-arphic-uming fonts-arphic-ukai"; exit 1; fi; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; \
+	  else echo "请先安装：sudo apt-get install$$missing"; exit 1; fi; \
 	fi
 
 test: $(TEST_STAMP) system-deps lint

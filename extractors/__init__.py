@@ -17,9 +17,24 @@ def _other(source: InputFile, pages: list[Page]) -> Extraction:
 
 def registry() -> dict[str, Extractor]:
     # Imported here so that a broken extractor fails its own documents, not the import of all.
-    from extractors import application_form
+    from extractors import (
+        application_form,
+        audit_report,
+        business_licence,
+        contract,
+        invoice,
+        tax_certificate,
+    )
 
-    return {"application_form": application_form.extract, "other": _other}
+    return {
+        "application_form": application_form.extract,
+        "business_licence": business_licence.extract,
+        "tax_certificate": tax_certificate.extract,
+        "audit_report": audit_report.extract,
+        "invoice": invoice.extract,
+        "contract": contract.extract,
+        "other": _other,
+    }
 
 
 def extract(doc_type: str, source: InputFile, pages: list[Page]) -> Extraction:

@@ -10,6 +10,7 @@ company's (母公司…). Labels, headings and patterns live in vocab/audit_repo
 
 from __future__ import annotations
 
+import math
 import re
 import tomllib
 from collections.abc import Iterable, Iterator
@@ -17,6 +18,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from functools import lru_cache
 from pathlib import Path
+from statistics import median
 from typing import Any, Literal
 
 from extractors.base import Collector, Extraction
@@ -60,6 +62,13 @@ _YEAR_CELL = re.compile(r"(20\d{2})\s*年(?:\s*度|\s*12\s*月\s*31\s*日|\s*末
 
 
 @dataclass(frozen=True)
+class Opinion:
+    value: str
+    patterns: tuple[re.Pattern[str], ...]
+    requires: tuple[re.Pattern[str], ...]
+
+
+@dataclass(frozen=True)
 class Vocab:
     titles: dict[str, tuple[str, ...]]
     consolidated: tuple[str, ...]
@@ -77,7 +86,7 @@ class Vocab:
     auditor_markers: tuple[str, ...]
     auditor_place_marks: tuple[str, ...]
     auditor_forms: tuple[str, ...]
-    opinions: tuple[tuple[str, tuple[re.Pattern[str], ...]], ...]
+    opinions: tuple[Opinion, ...]
     opinion_keywords: tuple[str, ...]
     # alias (normalised) → (field, rank); rank orders the aliases of one field
     alias_index: dict[str, tuple[str, int]] = field(default_factory=dict)
@@ -108,7 +117,10 @@ def vocab() -> Vocab:
         auditor_markers=tuple(data["auditor"]["markers"]),
         auditor_place_marks=tuple(data["auditor"]["place_marks"]),
         auditor_forms=tuple(data["auditor"]["forms"]),
-        opinions=tuple((o["value"], _patterns(o["patterns"])) for o in data["opinion"]),
+        opinions=tuple(
+            Opinion(o["value"], _patterns(o["patterns"]), _patterns(o.get("requires", [])))
+            for o in data["opinion"]
+        ),
         opinion_keywords=tuple(data["opinion_pages"]["keywords"]),
     )
     for name, aliases in v.fields.items():
@@ -251,54 +263,124 @@ def _centre(bbox: BBox) -> float:
 # ---- word-level cells ------------------------------------------------------------------
 
 
-def word_cells(source: InputFile, pages: list[Page]) -> dict[int, list[Line]]:
-    """Each page's text as separate words with their own boxes, by page number.
+@dataclass
+class Cells:
+    """Each page's text as cells (words or OCR boxes) laid out upright, by page number.
+
+    The cells may be copies in other coordinates (a scan's skew taken out); `origin` leads
+    back to the page's own line, whose box is what evidence must show.
+    """
+
+    by_page: dict[int, list[Line]] = field(default_factory=dict)
+    origin: dict[int, Line] = field(default_factory=dict)
+
+    def of(self, page: Page) -> list[Line]:
+        return self.by_page.get(page.number, page.lines)
+
+    def source(self, line: Line) -> Line:
+        return self.origin.get(id(line), line)
+
+    def bbox(self, lines: Iterable[Line]) -> BBox:
+        return union_bbox([self.source(ln) for ln in lines])
+
+
+def word_cells(source: InputFile, pages: list[Page]) -> Cells:
+    """Each page's text as separate cells with their own boxes, upright.
 
     A text-layer page arrives with one line per visual row (its words joined by spaces), so
-    the x position of each column is lost; the words are read again from the PDF for the
-    few pages that need them (10–20 ms a page). OFD pages get their text objects back
-    likewise. OCR lines are already one box per cell. Where the file cannot be opened the
-    page's own lines are used.
+    the x position of each column is lost; the text runs are read again from the PDF
+    (pdfium) for the few pages that need them. OFD pages get their text objects back
+    likewise. OCR lines are one box per cell already, but a skewed scan's rows slope: they
+    are turned level (see `deskew`). Where the file cannot be opened the page's own lines
+    are used.
     """
-    out: dict[int, list[Line]] = {p.number: list(p.lines) for p in pages}
+    cells = Cells({p.number: list(p.lines) for p in pages})
     text_pages = [p for p in pages if p.source == "text-layer"]
     if text_pages and source.format == "pdf":
-        out.update(_pdf_words(Path(source.path), text_pages))
+        cells.by_page.update(_pdf_words(Path(source.path), text_pages))
     xml_pages = [p for p in pages if p.source == "xml"]
     if xml_pages and source.format == "ofd":
-        out.update(_ofd_words(Path(source.path), xml_pages))
+        cells.by_page.update(_ofd_words(Path(source.path), xml_pages))
+    for page in pages:
+        if page.source == "ocr":
+            level = deskew(page.lines)
+            if level is not page.lines:
+                cells.by_page[page.number] = level
+                cells.origin.update(
+                    (id(new), old) for new, old in zip(level, page.lines, strict=True)
+                )
+    return cells
+
+
+SKEW_MIN_DEGREES = 0.2  # below this the rows stay apart without help
+SKEW_MAX_DEGREES = 10.0  # beyond this the page reader's rotation guess is at fault
+
+
+def deskew(lines: list[Line]) -> list[Line]:
+    """Copies of OCR lines in coordinates turned so that the page's text runs level.
+
+    The skew is the median slope of the long lines' quads (OCR draws each box along its
+    text); short boxes come back axis-aligned and say nothing. Returns `lines` itself when
+    the page is level or the skew cannot be told.
+    """
+    slopes = []
+    for ln in lines:
+        if ln.quad and len(ln.quad) == 4:
+            (x0, y0), (x1, y1) = ln.quad[0], ln.quad[1]
+            height = ln.bbox[3] - ln.bbox[1]
+            if x1 - x0 > 4 * max(height, 1.0):
+                slopes.append(math.atan2(y1 - y0, x1 - x0))
+    if len(slopes) < 3:
+        return lines
+    theta = median(slopes)
+    if not math.radians(SKEW_MIN_DEGREES) <= abs(theta) <= math.radians(SKEW_MAX_DEGREES):
+        return lines
+    c, s = math.cos(theta), math.sin(theta)
+    out = []
+    for ln in lines:
+        x0, y0, x1, y1 = ln.bbox
+        points = ln.quad or [(x0, y0), (x1, y0), (x1, y1), (x0, y1)]
+        xs = [x * c + y * s for x, y in points]
+        ys = [-x * s + y * c for x, y in points]
+        out.append(
+            ln.model_copy(update={"bbox": (min(xs), min(ys), max(xs), max(ys)), "quad": None})
+        )
     return out
 
 
 def _pdf_words(path: Path, pages: list[Page]) -> dict[int, list[Line]]:
-    import pdfplumber
+    """pdfium's text runs (one per string the producer drew) as cells: ~30 ms a page even
+    with seals and QR codes drawn as paths, where pdfminer takes ten times that."""
+    import pypdfium2 as pdfium
 
     out: dict[int, list[Line]] = {}
     try:
-        with pdfplumber.open(str(path)) as pdf:
-            count = len(pdf.pages)
-            for page in pages:
-                if not 1 <= page.number <= count:
-                    continue
-                pl = pdf.pages[page.number - 1]
-                try:
-                    # the settings pipeline/pages.py reads the text layer with
-                    words = pl.dedupe_chars(tolerance=1).extract_words(
-                        x_tolerance=1.5, y_tolerance=3, keep_blank_chars=False
-                    )
-                finally:
-                    pl.close()
-                lines = [
-                    Line(
-                        text=str(w["text"]),
-                        bbox=(float(w["x0"]), float(w["top"]), float(w["x1"]), float(w["bottom"])),
-                    )
-                    for w in words
-                ]
-                if lines:
-                    out[page.number] = lines
-    except Exception:  # pdfminer fails on files pdfium reads: the page's lines will do
-        return {}
+        doc = pdfium.PdfDocument(str(path))
+    except (pdfium.PdfiumError, OSError):
+        return out  # the page's own lines will do
+    try:
+        for page in pages:
+            if not 1 <= page.number <= len(doc):
+                continue
+            pdf_page = doc[page.number - 1]
+            textpage = pdf_page.get_textpage()
+            try:
+                height = pdf_page.get_height()
+                lines = []
+                for i in range(textpage.count_rects()):
+                    left, bottom, right, top = textpage.get_rect(i)
+                    text = " ".join(textpage.get_text_bounded(left, bottom, right, top).split())
+                    if text:
+                        lines.append(
+                            Line(text=text, bbox=(left, height - top, right, height - bottom))
+                        )
+            finally:
+                textpage.close()
+                pdf_page.close()
+            if lines:
+                out[page.number] = lines
+    finally:
+        doc.close()
     return out
 
 
@@ -349,16 +431,13 @@ class Segment:
 
 @dataclass
 class Figure:
+    """One amount in 元, the label and cell it was read from, and the alias's rank."""
+
     value: Decimal
     rank: int
     label: Line
     cell: Line
     page: Page
-    unit: str
-
-    @property
-    def bbox(self) -> BBox:
-        return union_bbox([self.label, self.cell])
 
     @property
     def text(self) -> str:
@@ -440,19 +519,19 @@ def statement_pages(pages: list[Page], v: Vocab | None = None) -> list[Page]:
 
 
 def segments(
-    pages: list[Page], cells: dict[int, list[Line]] | None = None, v: Vocab | None = None
+    pages: list[Page], cells: Cells | None = None, v: Vocab | None = None
 ) -> list[Segment]:
-    """Rows of the statement pages, cut at every title line."""
+    """Rows of the statement pages (`statement_pages`' choice), cut at every title line."""
     v = v or vocab()
     out: list[Segment] = []
     previous: Page | None = None
-    for page in statement_pages(pages, v):
+    for page in pages:
         current: Segment | None = None
         if out and previous is not None and page.number == previous.number + 1:
             last = out[-1]
             current = Segment(last.kind, last.scope, page)  # a page without a title continues
             out.append(current)
-        lines = cells.get(page.number, page.lines) if cells is not None else page.lines
+        lines = cells.of(page) if cells is not None else page.lines
         for row in rows(lines):
             found = _row_title(row, v)
             if found is not None:
@@ -528,13 +607,13 @@ def read_segment(
                 value = parse_value(value_cell.text, ocr, v)
                 if value is not None and kind not in found:
                     found[kind] = Figure(
-                        value * UNIT_FACTORS[unit], rank, cell, value_cell, seg.page, unit
+                        value * UNIT_FACTORS[unit], rank, cell, value_cell, seg.page
                     )
             # A blank cell in a row that was read is a nil: statements leave zeros blank. On a
             # scan only when the row's other column was read, since OCR may miss a cell.
             if not ocr or len(found) == 1:
                 for kind in {c.kind for c in usable} - {"skip"} - set(found):
-                    found[kind] = Figure(Decimal(0), rank, cell, cell, seg.page, unit)
+                    found[kind] = Figure(Decimal(0), rank, cell, cell, seg.page)
             for kind, fig in found.items():
                 _keep(read.current if kind == "current" else read.prior, name, fig)
     return columns
@@ -590,15 +669,14 @@ def _year_in(text: str, v: Vocab) -> str | None:
     return None
 
 
-def read_statements(
-    pages: list[Page], cells: dict[int, list[Line]] | None = None, v: Vocab | None = None
-) -> dict[tuple[Kind, Scope], StatementRead]:
-    v = v or vocab()
+def read_statements(segs: list[Segment], v: Vocab) -> dict[tuple[Kind, Scope], StatementRead]:
+    """Every statement's figures by (kind, scope); headings and unit carry over to the
+    pages that continue a statement."""
     out: dict[tuple[Kind, Scope], StatementRead] = {}
     columns: list[Column] = []
     unit = "元"
     prev_key: tuple[Kind, Scope] | None = None
-    for seg in segments(pages, cells, v):
+    for seg in segs:
         key = (seg.kind, seg.scope)
         read = out.setdefault(key, StatementRead())
         if key != prev_key and seg.title is not None:
@@ -691,8 +769,11 @@ def _opinion(pages: list[Page], col: Collector, v: Vocab) -> None:
         return
     window = pages[start : start + 2]
     texts = [compact(p.text) for p in window]
-    for value, patterns in v.opinions:
-        for pattern in patterns:
+    joined = "".join(texts)
+    for opinion in v.opinions:
+        if opinion.requires and not any(r.search(joined) for r in opinion.requires):
+            continue
+        for pattern in opinion.patterns:
             for page, flat in zip(window, texts, strict=True):
                 m = pattern.search(flat)
                 if not m:
@@ -700,7 +781,7 @@ def _opinion(pages: list[Page], col: Collector, v: Vocab) -> None:
                 line = _line_at(page, m.start())
                 col.put(
                     "opinion",
-                    value,
+                    opinion.value,
                     m.group(0)[:80],
                     page.number,
                     line.bbox if line else None,
@@ -722,16 +803,19 @@ def _line_at(page: Page, offset: int) -> Line | None:
 # ---- extract ---------------------------------------------------------------------------
 
 
-def _put_figures(col: Collector, prefix: str, figures: dict[str, Figure]) -> None:
+def _put_figures(col: Collector, cells: Cells, prefix: str, figures: dict[str, Figure]) -> None:
     for name, fig in figures.items():
-        col.put(prefix + name, fig.value, fig.text, fig.page.number, fig.bbox, fig.confidence)
+        bbox = cells.bbox([fig.label, fig.cell])
+        col.put(prefix + name, fig.value, fig.text, fig.page.number, bbox, fig.confidence)
 
 
 def extract(source: InputFile, pages: list[Page]) -> Extraction:
     v = vocab()
     col = Collector(source.file)
-    cells = word_cells(source, statement_pages(pages, v))
-    reads = read_statements(pages, cells, v)
+    found_pages = statement_pages(pages, v)
+    cells = word_cells(source, found_pages)
+    segs = segments(found_pages, cells, v)
+    reads = read_statements(segs, v)
     unread: dict[str, str] = {}
     any_prior = False
     for kind in ("balance_sheet", "income_statement"):
@@ -741,20 +825,20 @@ def extract(source: InputFile, pages: list[Page]) -> Extraction:
             what = "资产负债表" if kind == "balance_sheet" else "利润表"
             unread.update({n: f"未找到{what}" for n in names})
             continue
-        _put_figures(col, "", {n: f for n, f in read.current.items() if n in names})
-        _put_figures(col, "prior_year.", {n: f for n, f in read.prior.items() if n in names})
+        _put_figures(col, cells, "", {n: f for n, f in read.current.items() if n in names})
+        _put_figures(col, cells, "prior_year.", {n: f for n, f in read.prior.items() if n in names})
         any_prior = any_prior or bool(read.prior)
         if read.year and "year" not in col.values:
             year, line, page = read.year
-            col.put_line("year", year, page, line)
+            col.put_line("year", year, page, cells.source(line))
     # Only the pages before the statements hold the opinion; the notes would mislead.
-    first_statement = min((s.page.number for s in segments(pages, cells, v)), default=None)
+    first_statement = min((s.page.number for s in segs), default=None)
     report_pages = [p for p in pages if first_statement is None or p.number <= first_statement]
     _opinion(report_pages, col, v)
     _auditor(report_pages, col, v)
     if "year" not in col.values:
         _year_from_text(report_pages, col, v)
-    _company(statement_pages(pages, v) + report_pages, col, v)
+    _company(found_pages + report_pages, col, v)
 
     values: dict[str, Any] = {k: val for k, val in col.values.items() if "." not in k}
     prior = {

@@ -18,7 +18,11 @@ from functools import lru_cache
 from pathlib import Path
 
 from extractors.base import Collector, Extraction
-from extractors.business_licence import (
+from extractors.common.amounts import parse_chinese_upper, parse_money
+from extractors.common.dates import find_dates, parse_date
+from extractors.common.normalize import normalize_name
+from extractors.common.orgs import find_orgs
+from extractors.labelled import (
     SEPARATORS,
     STOP,
     LabelHit,
@@ -27,22 +31,18 @@ from extractors.business_licence import (
     Source,
     canon,
     line_height,
+    printed,
     put_sources,
     put_span,
     straighten,
     tidy,
+    upper_words,
 )
-from extractors.common.amounts import parse_chinese_upper, parse_money
-from extractors.common.dates import find_dates, parse_date
-from extractors.common.normalize import normalize_name
-from extractors.common.orgs import find_orgs
 from extractors.layout import rows
 from pipeline.models import Contract, InputFile, Page
 
 VOCAB = Path(__file__).with_name("vocab") / "contract.toml"
 FIELDS = ["contract_number", "party_a", "party_b", "sign_date", "amount", "subject"]
-_FINANCIAL_DIGITS = "壹贰叁肆伍陆柒捌玖"
-_WORDS = re.compile(r"([零壹贰叁肆伍陆柒捌玖拾佰仟万亿元圆角分整正]{2,})")
 _FIGURE = re.compile(
     r"[¥]([0-9][0-9,，]*(?:\.\d+)?)(万元|元)?|(?<![0-9.,])([0-9][0-9,，]*(?:\.\d+)?)(万元|元)"
 )
@@ -51,6 +51,7 @@ _SENTENCE_END = "。；"
 _NUMBER = re.compile(r"[0-9A-Za-z\-_/（）〔〕\u4e00-\u9fff]+")
 TITLE_MAX_CHARS = 40
 SUBJECT_MAX_CHARS = 60
+SIGNATURE_LINE_CHARS = 24  # "本合同自双方签字盖章之日起生效。" is a clause, not a signature line
 _CLAUSE_END = re.compile(r"[，。；,;：:]")
 TITLE_TOP_FRACTION = 0.3
 AMOUNT_WINDOW = 120  # characters after an amount label that may hold its figures
@@ -59,6 +60,7 @@ AMOUNT_WINDOW = 120  # characters after an amount label that may hold its figure
 @dataclass(frozen=True)
 class _Vocab:
     fields: Labels
+    suffixes: tuple[str, ...]
     signature: tuple[str, ...]
     amount: tuple[str, ...]
     subject: tuple[str, ...]
@@ -72,6 +74,7 @@ def _vocab() -> _Vocab:
     by_name[STOP] = list(data["stop"]["labels"])
     return _Vocab(
         fields=Labels(by_name),
+        suffixes=tuple(canon(w) for w in data["label_suffix"]["words"]),
         signature=tuple(canon(w) for w in data["signature"]["marks"]),
         amount=tuple(sorted((canon(w) for w in data["amount"]["labels"]), key=len, reverse=True)),
         subject=tuple(canon(w) for w in data["subject"]["phrases"]),
@@ -102,8 +105,8 @@ def _starts_field(run: Run, hit: LabelHit) -> bool:
 def _value_start(run: Run, hit: LabelHit) -> tuple[int, bool] | None:
     """Where the value after a label starts, and whether the label is a signature line.
 
-    The label may carry a role in brackets and 名称 ("甲方（委托方）名称："); then a colon or
-    the end of its box must follow.
+    The label may carry a role in brackets and a suffix ("甲方（委托方）名称："); then a colon
+    or the end of its box must follow.
     """
     text = run.text
     pos = hit.end
@@ -113,8 +116,9 @@ def _value_start(run: Run, hit: LabelHit) -> tuple[int, bool] | None:
         if m:
             signature = signature or any(w in m.group(0) for w in _vocab().signature)
             pos = m.end()
-        if text.startswith("名称", pos):
-            pos += 2
+        suffix = next((w for w in _vocab().suffixes if text.startswith(w, pos)), None)
+        if suffix:
+            pos += len(suffix)
     if pos < len(text) and text[pos] in ":：":
         return pos + 1, signature
     if any(text.startswith(w, pos) for w in _vocab().signature):
@@ -169,10 +173,8 @@ def _number(text: str) -> str | None:
 
 def words_of(text: str) -> str | None:
     """The first 大写 amount, without 人民币 (a run of 万元 alone is not one)."""
-    for m in _WORDS.finditer(text):
-        if any(ch in _FINANCIAL_DIGITS for ch in m.group(1)):
-            return m.group(1)
-    return None
+    span = upper_words(text)
+    return text[span[0] : span[1]] if span else None
 
 
 def figure_of(text: str) -> Decimal | None:
@@ -219,7 +221,8 @@ class _Reader:
         if f.name in ("party_a", "party_b"):
             put_sources(self.col, f.name, _party(f.text), f.sources)
         elif f.name == "contract_number":
-            put_sources(self.col, f.name, _number(f.text), f.sources)
+            number = _number(f.text)
+            put_sources(self.col, f.name, printed(number, f.sources) if number else None, f.sources)
         elif f.name == "sign_date":
             value = parse_date(f.text) or next(iter(find_dates(f.text)), None)
             put_sources(self.col, f.name, value, f.sources)
@@ -296,11 +299,22 @@ class _Reader:
             return
 
     def _signature_date(self) -> None:
-        """The latest date in the signature block (from "甲方（盖章）" on, else the last page)."""
+        """The latest date in the signature block: from "甲方（盖章）" (or a short line with a
+        signature mark, such as "授权代表（签字）：") on. No block, no date: a date in a clause
+        (a delivery deadline) is not when the contract was signed."""
         first = self.signature_row
         if first is None:
-            last_page = self.rows[-1][0] if self.rows else None
-            first = next((i for i, (p, _) in enumerate(self.rows) if p is last_page), 0)
+            first = next(
+                (
+                    i
+                    for i, (_, run) in enumerate(self.rows)
+                    if len(run.text) <= SIGNATURE_LINE_CHARS
+                    and any(w in run.text for w in _vocab().signature)
+                ),
+                None,
+            )
+        if first is None:
+            return
         found: list[tuple[str, Run]] = []
         for _, run in self.rows[first:]:
             for iso in find_dates(run.text):

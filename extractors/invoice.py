@@ -19,16 +19,16 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from functools import lru_cache
 from pathlib import Path
+from statistics import median
 from typing import Any, Literal
 
-from extractors.audit_report import word_cells
+from extractors.audit_report import Cells, word_cells
 from extractors.base import Collector, Extraction
 from extractors.common.amounts import parse_amount, parse_chinese_upper
 from extractors.common.credit_code import find_codes
 from extractors.common.dates import find_dates, parse_date
 from extractors.common.normalize import normalize_name, ocr_digits, to_halfwidth
 from extractors.common.orgs import find_orgs
-from extractors.layout import rows, union_bbox
 from pipeline.models import BBox, InputFile, Invoice, InvoiceItem, Line, Page
 
 VOCAB = Path(__file__).with_name("vocab") / "invoice.toml"
@@ -171,6 +171,15 @@ def name_of(text: str) -> str | None:
     return t
 
 
+def item_name(text: str) -> str | None:
+    """An item's name; the leading "*" of "*类别*名称" restored when OCR dropped it (the
+    category code's asterisks always come in pairs)."""
+    t = _SPACE.sub("", text)
+    if t.count("*") == 1 and not t.startswith("*") and not t.endswith("*"):
+        t = "*" + t
+    return t or None
+
+
 def digits_of(text: str, ocr: bool) -> str:
     t = canon(text)
     if ocr:
@@ -191,7 +200,8 @@ class Span:
 
     def __post_init__(self) -> None:
         for i, cell in enumerate(self.cells):
-            t = canon(cell.text)
+            # OCR puts stray marks at a box's start ("，称：" for 称：)
+            t = canon(cell.text).lstrip(",，.。、'`·")
             self.text += t
             self.owner += [i] * len(t)
 
@@ -247,7 +257,48 @@ class Span:
 
 
 def spans(cells: list[Line]) -> list[Span]:
-    return [Span(row) for row in rows(cells)]
+    return [Span(row) for row in band_rows(cells)]
+
+
+def band_rows(lines: list[Line]) -> list[list[Line]]:
+    """Lines grouped into rows by vertical overlap with each row's band (the median top and
+    bottom of its lines), left to right.
+
+    Sturdier than comparing centres with a row's first line: the form's side text and a
+    misaligned print (paper invoices) do not drag a row away. Vertical text (a box much
+    taller than wide, like 购买方 beside its block) stands in a row of its own.
+    """
+    if not lines:
+        return []
+    typical = median(max(ln.bbox[3] - ln.bbox[1], 1.0) for ln in lines)
+
+    def tall(ln: Line) -> bool:
+        h = ln.bbox[3] - ln.bbox[1]
+        return h > 1.8 * typical and h > 1.5 * (ln.bbox[2] - ln.bbox[0])
+
+    out: list[list[Line]] = []
+    bands: list[tuple[float, float]] = []
+    for ln in sorted((ln for ln in lines if not tall(ln)), key=lambda ln: ln.bbox[1] + ln.bbox[3]):
+        top, bottom = ln.bbox[1], ln.bbox[3]
+        best: tuple[float, int] | None = None
+        for i in range(max(0, len(out) - 3), len(out)):
+            b_top, b_bottom = bands[i]
+            overlap = min(bottom, b_bottom) - max(top, b_top)
+            share = overlap / max(min(bottom - top, b_bottom - b_top), 1.0)
+            if share >= 0.5 and (best is None or share > best[0]):
+                best = (share, i)
+        if best is None:
+            out.append([ln])
+            bands.append((top, bottom))
+            continue
+        row = out[best[1]]
+        row.append(ln)
+        bands[best[1]] = (median(x.bbox[1] for x in row), median(x.bbox[3] for x in row))
+    out += [[ln] for ln in lines if tall(ln)]
+    order = sorted(
+        range(len(out)), key=lambda i: sum(x.bbox[1] + x.bbox[3] for x in out[i]) / len(out[i])
+    )
+    return [sorted(out[i], key=lambda ln: ln.bbox[0]) for i in order]
 
 
 # ---- layout ------------------------------------------------------------------------------
@@ -263,17 +314,8 @@ class Found:
     page: Page
 
     @property
-    def bbox(self) -> BBox:
-        return union_bbox(self.lines)
-
-    @property
     def confidence(self) -> float:
         return min((ln.confidence for ln in self.lines), default=1.0)
-
-
-def _put(col: Collector, name: str, found: Found | None) -> None:
-    if found is not None and found.lines:
-        col.put(name, found.value, found.text, found.page.number, found.bbox, found.confidence)
 
 
 @dataclass
@@ -296,7 +338,7 @@ class PartyLabel:
 class LayoutReader:
     """Reads one invoice's fields off its pages (text layer, OCR or OFD text objects)."""
 
-    def __init__(self, pages: list[Page], cells: dict[int, list[Line]], col: Collector, v: Vocab):
+    def __init__(self, pages: list[Page], cells: Cells, col: Collector, v: Vocab):
         self.pages = pages
         self.cells = cells
         self.col = col
@@ -305,9 +347,14 @@ class LayoutReader:
         self.item_lines: list[tuple[Page, list[Line]]] = []
         self.digital = False
 
+    def _put(self, name: str, found: Found | None) -> None:
+        if found is not None and found.lines:
+            bbox = self.cells.bbox(found.lines)
+            self.col.put(name, found.value, found.text, found.page.number, bbox, found.confidence)
+
     def run(self) -> None:
         for page in self.pages:
-            page_spans = spans(self.cells.get(page.number, page.lines))
+            page_spans = spans(self.cells.of(page))
             if not page_spans:
                 continue
             ocr = page.source == "ocr"
@@ -337,20 +384,21 @@ class LayoutReader:
         if code is not None:
             code.value = digits_of(code.value, ocr)
             if len(code.value) in v.code_digits:
-                _put(self.col, "invoice_code", code)
+                self._put("invoice_code", code)
         number = self._labelled(page, page_spans, "invoice_number")
         if number is not None:
             number.value = digits_of(number.value, ocr)
             if len(number.value) in v.number_digits:
-                _put(self.col, "invoice_number", number)
+                self._put("invoice_number", number)
         date = self._labelled(page, page_spans, "issue_date")
         if date is not None:
             text = ocr_digits(date.value) if ocr else date.value
             date.value = parse_date(text) or next(iter(find_dates(text)), None)
             if date.value:
-                _put(self.col, "issue_date", date)
-        if code is None or number is None:
-            self._unlabelled_numbers(page, page_spans, ocr, want_code=code is None)
+                self._put("issue_date", date)
+        missing = {"invoice_code", "invoice_number"} - self.col.values.keys()
+        if missing:
+            self._unlabelled_numbers(page, page_spans, ocr, want_code="invoice_code" in missing)
 
     def _unlabelled_numbers(
         self, page: Page, page_spans: list[Span], ocr: bool, want_code: bool
@@ -363,8 +411,7 @@ class LayoutReader:
                 m = pattern.search(text)
                 if m and len(m.group(1)) in self.v.number_digits:
                     lines = span.lines(m.start(), m.end())
-                    _put(
-                        self.col,
+                    self._put(
                         "invoice_number",
                         Found(m.group(1), " ".join(ln.text for ln in lines), lines, page),
                     )
@@ -377,7 +424,7 @@ class LayoutReader:
                 text = digits_of(cell.text, ocr) if re.fullmatch(r"[\dOolIS\s]+", cell.text) else ""
                 for pattern in self.v.patterns["invoice_code"]:
                     if text and pattern.fullmatch(text) and len(text) in self.v.code_digits:
-                        _put(self.col, "invoice_code", Found(text, cell.text, [cell], page))
+                        self._put("invoice_code", Found(text, cell.text, [cell], page))
 
     # -- buyer and seller
 
@@ -397,13 +444,6 @@ class LayoutReader:
                     before = span.text[:i]
                     if kind == "name" and any(
                         (before + label).endswith(x) for x in v.labels["not_name"]
-                    ):
-                        continue
-                    if kind == "name" and any(
-                        o.span is span
-                        and o.kind == "credit_code"
-                        and o.label in span.lines(i, i + 1)
-                        for o in out
                     ):
                         continue
                     value, lines = span.value_after(start, v)
@@ -451,7 +491,7 @@ class LayoutReader:
             group = [p for p in labels if p.kind == kind]
             assigned = self._assign_parties(group, labels, marks, table)
             for label, party in assigned:
-                _put(self.col, f"{party}_{kind}", label.found)
+                self._put(f"{party}_{kind}", label.found)
 
     def _assign_parties(
         self,
@@ -555,7 +595,17 @@ class LayoutReader:
             ),
             None,
         )
-        end = sum_index if sum_index is not None else len(page_spans)
+        # without a 合计 row the items end where 价税合计 begins
+        end = sum_index
+        if end is None:
+            end = next(
+                (
+                    i
+                    for i in range(header_index + 1, len(page_spans))
+                    if page_spans[i].find(v.labels["total_in_words"]) is not None
+                ),
+                len(page_spans),
+            )
         self._items(page, page_spans[header_index + 1 : end], columns, ocr)
         bottom = page_spans[end - 1].y if end > header_index + 1 else header.y
         if sum_index is not None:
@@ -599,32 +649,35 @@ class LayoutReader:
         pending: list[str] = []
         for span in item_spans:
             name_parts: list[str] = []
-            fields: dict[str, str] = {}
+            fields: dict[str, list[str]] = {}
             for cell in span.cells:
                 if cell.bbox[0] < limit and (_CJK.search(cell.text) or cell.bbox[2] < limit):
                     name_parts.append(cell.text.strip())
                     continue
-                kind = self._column_of(cell, columns)
-                fields[kind] = fields.get(kind, "") + cell.text
-            amount = money(fields.get("amount", ""), ocr)
+                fields.setdefault(self._column_of(cell, columns), []).append(cell.text)
+            # a stray mark in a column (the form's side text "发票联") is not its value
+            amount = next(
+                (a for t in fields.get("amount", []) if (a := money(t, ocr)) is not None), None
+            )
             name = "".join(name_parts)
             if amount is None:
                 if name and self.items:
                     last = self.items[-1]
-                    last.name = (last.name or "") + name  # a wrapped name
+                    last.name = item_name((last.name or "") + name)  # a wrapped name
                     self.item_lines[-1][1].extend(span.cells)
                 elif name:
                     pending.append(name)
                 continue
-            rate_text = canon(fields.get("tax_rate", ""))
-            tax_text = canon(fields.get("tax", ""))
-            tax = Decimal(0) if tax_text in self.v.no_tax else money(tax_text, ocr)
+            rate = next((r for t in fields.get("tax_rate", []) if (r := tax_rate(t))), None)
+            tax: Decimal | None = None
+            for text in fields.get("tax", []):
+                t = canon(text)
+                tax = Decimal(0) if t in self.v.no_tax else money(t, ocr)
+                if tax is not None:
+                    break
             self.items.append(
                 InvoiceItem(
-                    name="".join(pending) + name or None,
-                    amount=amount,
-                    tax_rate=tax_rate(rate_text),
-                    tax=tax,
+                    name=item_name("".join(pending) + name), amount=amount, tax_rate=rate, tax=tax
                 )
             )
             self.item_lines.append((page, list(span.cells)))
@@ -637,10 +690,10 @@ class LayoutReader:
             kind = self._column_of(cell, columns)
             t = canon(cell.text)
             if kind == "amount":
-                _put(self.col, "amount", Found(money(t, ocr), f"合计 {cell.text}", [cell], page))
+                self._put("amount", Found(money(t, ocr), f"合计 {cell.text}", [cell], page))
             elif kind == "tax":
                 value = Decimal(0) if t in self.v.no_tax else money(t, ocr)
-                _put(self.col, "tax_amount", Found(value, f"合计 {cell.text}", [cell], page))
+                self._put("tax_amount", Found(value, f"合计 {cell.text}", [cell], page))
 
     # -- 价税合计
 
@@ -659,8 +712,7 @@ class LayoutReader:
             words = words.strip("：:")
             if words and parse_chinese_upper(words) is not None:
                 lines = span.lines(i, words_end)
-                _put(
-                    self.col,
+                self._put(
                     "total_in_words",
                     Found(words, " ".join(ln.text for ln in lines), lines, page),
                 )
@@ -672,8 +724,7 @@ class LayoutReader:
                     lines = span.lines(j, j + len(small_label)) + [
                         ln for ln in lines if ln not in span.lines(j, j + len(small_label))
                     ]
-                    _put(
-                        self.col,
+                    self._put(
                         "total",
                         Found(amount, " ".join(ln.text for ln in lines), lines, page),
                     )
@@ -871,11 +922,15 @@ def read_ofd_zip(source: InputFile, col: Collector, v: Vocab) -> tuple[list[Invo
         ofd = members.get("ofd.xml")
         if ofd is not None and zf.getinfo(ofd).file_size <= MAX_XML_BYTES:
             root = _parse_xml(zf.read(ofd))
-            data = {} if root is None else {
-                (el.get("Name") or "").strip(): " ".join((el.text or "").split())
-                for el in root.iter()
-                if _local(el.tag) == "CustomData"
-            }
+            data = (
+                {}
+                if root is None
+                else {
+                    (el.get("Name") or "").strip(): " ".join((el.text or "").split())
+                    for el in root.iter()
+                    if _local(el.tag) == "CustomData"
+                }
+            )
             values = {
                 name: XmlValue(data[key], f'CustomData Name="{key}" {data[key]}')
                 for name, keys in v.ofd_custom_data.items()
@@ -915,7 +970,7 @@ def extract(source: InputFile, pages: list[Page]) -> Extraction:
             page, lines = reader.item_lines[0]
             all_lines = [ln for _, group in reader.item_lines for ln in group]
             text = " | ".join(" ".join(ln.text for ln in group) for _, group in reader.item_lines)
-            items_evidence = (text, page.number, union_bbox(all_lines))
+            items_evidence = (text, page.number, reader.cells.bbox(all_lines))
             col.confidences.append(min(ln.confidence for ln in all_lines))
     if items and items_evidence is not None:
         text, number, bbox = items_evidence

@@ -21,22 +21,24 @@ from functools import lru_cache
 from pathlib import Path
 
 from extractors.base import Collector, Extraction
-from extractors.business_licence import (
+from extractors.common.amounts import parse_amount, parse_chinese_upper, parse_money
+from extractors.common.credit_code import find_codes
+from extractors.common.dates import find_dates, parse_date, parse_period
+from extractors.common.normalize import normalize_name, ocr_digits
+from extractors.labelled import (
     STOP,
     LabelledPage,
     Labels,
     Run,
     Source,
     canon,
+    printed,
     put_sources,
     put_span,
     straighten,
     tidy,
+    upper_words,
 )
-from extractors.common.amounts import parse_amount, parse_chinese_upper, parse_money
-from extractors.common.credit_code import find_codes
-from extractors.common.dates import find_dates, parse_date, parse_period
-from extractors.common.normalize import normalize_name, ocr_digits
 from pipeline.models import InputFile, Line, Page, TaxCertificate, TaxItem
 
 VOCAB = Path(__file__).with_name("vocab") / "tax_certificate.toml"
@@ -51,11 +53,11 @@ FIELDS = [
     "certificate_number",
     "issue_date",
 ]
-UPPER = "零壹贰叁肆伍陆柒捌玖拾佰仟万亿元圆角分整正"
-_WORDS = re.compile(rf"(?:人民币)?([{UPPER}]{{2,}})")
 _FIGURE = re.compile(r"[¥]?(\d{1,3}(?:[,，]\d{3})+(?:\.\d{1,2})?|\d+\.\d{1,2}|\d{3,})")
 _CODE = re.compile(r"[0-9A-Za-z]{15,20}")
 TAX_ID_LENGTHS = (15, 18, 20)
+_MIXED_SEP_LEFT = re.compile(r"(?<!\d)(\d{4})[:：.](\d{2})-(?=\d{2}(?!\d))")
+_MIXED_SEP_RIGHT = re.compile(r"(?<=(?<!\d)\d{4})-(\d{2})[:：.](\d{2})(?!\d)")
 _NUMBER_DIGITS = 4  # a certificate number holds at least this many digits
 # A header needs this many column labels on one row to be the table's.
 MIN_HEADER_COLUMNS = 3
@@ -68,6 +70,8 @@ class _Vocab:
     openings: tuple[str, ...]
     paid: tuple[str, ...]
     words: tuple[str, ...]
+    connectors: tuple[str, ...]
+    items: tuple[str, ...]
     number: re.Pattern[str]
     taxes: tuple[str, ...]
 
@@ -84,6 +88,8 @@ def _vocab() -> _Vocab:
         openings=tuple(canon(w) for w in letter["opening"]),
         paid=tuple(sorted((canon(w) for w in letter["paid"]), key=len, reverse=True)),
         words=tuple(canon(w) for w in letter["words"]),
+        connectors=tuple(canon(w) for w in letter["connectors"]),
+        items=tuple(canon(w) for w in letter["items"]),
         number=re.compile(letter["number_pattern"]),
         taxes=tuple(sorted((canon(w) for w in data["taxes"]["names"]), key=len, reverse=True)),
     )
@@ -110,8 +116,8 @@ def money(text: str) -> Decimal | None:
 
 def words_of(text: str) -> str | None:
     """The 大写 amount in a text, without its (大写)/人民币 prefix."""
-    m = _WORDS.search(text)
-    return m.group(1) if m else None
+    span = upper_words(text)
+    return text[span[0] : span[1]] if span else None
 
 
 def choose_total(figure: str | None, words: str | None) -> Decimal | None:
@@ -168,6 +174,13 @@ def _pieces(line: Line) -> list[tuple[str, float, float]]:
         (m.group(0), line.bbox[0] + m.start() * width, line.bbox[0] + m.end() * width)
         for m in re.finditer(r"\S+", text)
     ]
+
+
+@dataclass
+class _Item:
+    item: TaxItem
+    sources: list[Source]  # the row's lines, left to right
+    period: list[Source]  # the 税款所属时期 cell's lines
 
 
 class _Table:
@@ -236,26 +249,46 @@ def _find_table(lp: LabelledPage) -> _Table | None:
     return None
 
 
-def _item(row: _Row) -> tuple[TaxItem, list[Source]]:
+def date_text(text: str) -> str:
+    """A date cell with OCR's stray separator made like the others ("2018:01-01" → "2018-01-01")."""
+    text = _MIXED_SEP_LEFT.sub(r"\1-\2-", text)
+    return _MIXED_SEP_RIGHT.sub(r"-\1-\2", text)
+
+
+def _day(text: str) -> str | None:
+    return parse_date(text) or next(iter(find_dates(text)), None)
+
+
+def _period(text: str) -> tuple[str | None, str | None]:
+    """税款所属时期 as (start, end); an end that cannot be read stays None, and so does a start."""
+    text = date_text(text)
+    period = parse_period(text) if text else None
+    if period:
+        return period
+    left, sep, right = text.partition("至")
+    if not sep:
+        return None, None
+    return _day(left), _day(right)
+
+
+def _item(row: _Row) -> _Item:
     def text(name: str) -> str:
         cell = row.cells.get(name)
         return cell.text if cell else ""
 
-    period = parse_period(text("period")) if text("period") else None
-    start, end = period if period else (None, None)
-    if start is None:
-        # One date in the cell (the other unreadable): keep what was read, never guess the other.
-        dates = find_dates(text("period"))
-        start = dates[0] if dates else None
+    start, end = _period(text("period"))
     item = TaxItem(
         tax_type=tidy(text("tax_type")) or None,
         period_start=start,
         period_end=end,
-        paid_date=parse_date(text("paid_date")) or next(iter(find_dates(text("paid_date"))), None),
+        paid_date=_day(date_text(text("paid_date"))),
         amount=money(text("amount")),
     )
-    sources = [s for cell in row.cells.values() for s in cell.sources]
-    return item, sources
+    sources = sorted(
+        (s for cell in row.cells.values() for s in cell.sources), key=lambda s: s[1].bbox[0]
+    )
+    period = row.cells.get("period")
+    return _Item(item, sources, period.sources if period else sources)
 
 
 # ---- the reader --------------------------------------------------------------------------
@@ -264,7 +297,7 @@ def _item(row: _Row) -> tuple[TaxItem, list[Source]]:
 class _Reader:
     def __init__(self, col: Collector) -> None:
         self.col = col
-        self.items: list[tuple[TaxItem, list[Source]]] = []
+        self.items: list[_Item] = []
         self.figure: tuple[str, list[Source]] | None = None
         self.words: tuple[str, list[Source]] | None = None
         self.letter: list[Source] = []  # the letter's sentence of the paid total, if any
@@ -283,9 +316,11 @@ class _Reader:
                 and min(ln.bbox[1] for ln in line_row) < table.bottom - 0.5 * lp.height
             }
             lp = LabelledPage(page, _vocab().fields, skip=skip)
+        # A letter first: its running text holds a code or a name whole where a line
+        # break cuts the labelled value short.
+        self._letter(lp)
         for value in lp.values():
             self._field(value.name, value.text, value.sources)
-        self._letter(lp)
         self._number_anywhere(lp)
 
     def _field(self, name: str, text: str, sources: list[Source]) -> None:
@@ -300,11 +335,10 @@ class _Reader:
         elif name == "taxpayer_name":
             put_sources(self.col, name, normalize_name(text) or None, sources)
         elif name == "certificate_number":
-            put_sources(self.col, name, self._number(text), sources)
+            number = self._number(text)
+            put_sources(self.col, name, printed(number, sources) if number else None, sources)
         elif name == "issue_date":
-            put_sources(
-                self.col, name, parse_date(text) or next(iter(find_dates(text)), None), sources
-            )
+            put_sources(self.col, name, _day(text), sources)
         elif name == "period":
             period = parse_period(text)
             if period:
@@ -332,8 +366,17 @@ class _Reader:
         vocab = _vocab()
         run = Run.join(lp.runs, sep="")
         text = run.text
-        opening = min(((i, w) for w in vocab.openings if (i := text.find(w)) >= 0), default=None)
-        paid = min(((i, w) for w in vocab.paid if (i := text.find(w)) >= 0), default=None)
+        # The earliest wording, the longest where two start together.
+        opening = min(
+            ((i, w) for w in vocab.openings if (i := text.find(w)) >= 0),
+            key=lambda t: (t[0], -len(t[1])),
+            default=None,
+        )
+        paid = min(
+            ((i, w) for w in vocab.paid if (i := text.find(w)) >= 0),
+            key=lambda t: (t[0], -len(t[1])),
+            default=None,
+        )
         if paid is None:
             return
         head_start = opening[0] + len(opening[1]) if opening else 0
@@ -345,10 +388,9 @@ class _Reader:
             put_span(self.col, "credit_code", value, run, start, start + len(code.group(0)))
         if opening:
             # The name runs from the opening words to the bracket or label before the code.
-            name_end = head_start + (code.start() if code else len(head))
-            name = re.split(
-                r"[（(，,]|纳税人识别号|统一社会信用代码|社会信用代码", text[head_start:name_end]
-            )[0]
+            labels = [h.start for h in vocab.fields.find(head) if h.name == "credit_code"]
+            cut = min([code.start() if code else len(head), *labels])
+            name = re.split(r"[（，,]", head[:cut])[0]
             if name:
                 put_span(
                     self.col,
@@ -369,7 +411,8 @@ class _Reader:
             (i for c in "。" if (i := text.find(c, tail_start)) >= 0), default=len(text)
         )
         tail = text[tail_start:sentence_end]
-        m = re.match(r"(?:合计|共计|总计|为)?(?:人民币)?[:：]?([0-9][0-9,，.]*)(万元|元)", tail)
+        connectors = "|".join(re.escape(w) for w in vocab.connectors)
+        m = re.match(rf"(?:{connectors})*([0-9][0-9,，.]*)(万元|元)", tail)
         figure = m.group(1) if m else None
         words = None
         for w in vocab.words:
@@ -394,7 +437,9 @@ class _Reader:
 
     def _letter_items(self, run: Run, start: int, end: int, period: tuple[str, str] | None) -> None:
         """其中：增值税 …元，企业所得税 …元: each tax paid over the letter's period."""
-        at = run.text.find("其中", start, end)
+        at = min(
+            (i for w in _vocab().items if (i := run.text.find(w, start, end)) >= 0), default=-1
+        )
         if at < 0:
             return
         names = "|".join(re.escape(n) for n in _vocab().taxes)
@@ -406,7 +451,8 @@ class _Reader:
                 period_end=period[1] if period else None,
                 amount=parse_money(m.group(2).replace("，", ",") + m.group(3)),
             )
-            self.items.append((item, run.sources(at + m.start(), at + m.end())))
+            sources = run.sources(at + m.start(), at + m.end())
+            self.items.append(_Item(item, sources, sources))
 
     def _letter_issue_date(self, lp: LabelledPage, body: Sequence[Source]) -> None:
         """The date under the body, beside the tax office's seal: the lowest one."""
@@ -429,7 +475,8 @@ class _Reader:
         for line in lp.page.lines:
             m = _vocab().number.search(canon(line.text))
             if m:
-                put_sources(self.col, "certificate_number", m.group(0), [(lp.page, line)])
+                number = printed(m.group(0), [(lp.page, line)])
+                put_sources(self.col, "certificate_number", number, [(lp.page, line)])
                 return
 
     def finish(self) -> None:
@@ -442,15 +489,16 @@ class _Reader:
         if self.words:
             put_sources(self.col, "total_in_words", self.words[0], self.words[1])
         if self.items:
-            items = [item for item, _ in self.items]
-            sources = [s for _, ss in self.items for s in ss]
+            items = [i.item for i in self.items]
+            sources = [s for i in self.items for s in i.sources]
             put_sources(self.col, "items", [i.model_dump() for i in items], sources)
-            starts = [i.period_start for i in items if i.period_start]
-            ends = [i.period_end for i in items if i.period_end]
-            # The certificate covers the payments it lists: from the earliest to the latest period.
-            if starts and ends and len(starts) == len(ends) == len(items):
-                put_sources(self.col, "period_start", min(starts), sources)
-                put_sources(self.col, "period_end", max(ends), sources)
+            # The certificate covers the payments it lists: from the earliest to the latest
+            # period, and only when every period was read.
+            if all(i.period_start and i.period_end for i in items):
+                first = min(self.items, key=lambda i: str(i.item.period_start))
+                last = max(self.items, key=lambda i: str(i.item.period_end))
+                put_sources(self.col, "period_start", first.item.period_start, first.period)
+                put_sources(self.col, "period_end", last.item.period_end, last.period)
         elif self.letter:
             # A letter that names no single taxes has no items: read, and empty.
             put_sources(self.col, "items", [], self.letter)
