@@ -23,11 +23,11 @@ from extractors.common.credit_code import find_codes, is_registration_number, re
 from extractors.common.dates import find_dates, parse_date
 from extractors.common.normalize import normalize_name
 from extractors.labelled import (
-    STOP,
     LabelledPage,
     Labels,
     Value,
     canon,
+    field_labels,
     put_sources,
     straighten,
     tidy,
@@ -56,9 +56,7 @@ FIELDS = [
 @lru_cache(maxsize=1)
 def _labels() -> Labels:
     data = tomllib.loads(VOCAB.read_text(encoding="utf-8"))
-    by_name: dict[str, list[str]] = dict(data["fields"])
-    by_name[STOP] = list(data["stop"]["labels"])
-    return Labels(by_name)
+    return field_labels(data)
 
 
 def _credit_code(text: str) -> str | None:

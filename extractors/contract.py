@@ -30,6 +30,7 @@ from extractors.labelled import (
     Run,
     Source,
     canon,
+    field_labels,
     line_height,
     printed,
     put_sources,
@@ -70,10 +71,8 @@ class _Vocab:
 @lru_cache(maxsize=1)
 def _vocab() -> _Vocab:
     data = tomllib.loads(VOCAB.read_text(encoding="utf-8"))
-    by_name: dict[str, list[str]] = dict(data["fields"])
-    by_name[STOP] = list(data["stop"]["labels"])
     return _Vocab(
-        fields=Labels(by_name),
+        fields=field_labels(data),
         suffixes=tuple(canon(w) for w in data["label_suffix"]["words"]),
         signature=tuple(canon(w) for w in data["signature"]["marks"]),
         amount=tuple(sorted((canon(w) for w in data["amount"]["labels"]), key=len, reverse=True)),

@@ -13,6 +13,7 @@ import math
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 from extractors.base import Collector
 from extractors.layout import rows
@@ -378,3 +379,10 @@ class LabelledPage:
                 sources.extend(s for s in p.sources if not any(s[1] is t[1] for t in sources))
             out.append(Value(label.name, text, sources))
         return out
+
+
+def field_labels(data: Mapping[str, Any]) -> Labels:
+    """The `[fields]` table of an extractor's vocabulary plus its `[stop]` labels."""
+    by_name: dict[str, list[str]] = {k: list(v) for k, v in data["fields"].items()}
+    by_name[STOP] = list(data["stop"]["labels"])
+    return Labels(by_name)

@@ -32,6 +32,7 @@ from extractors.labelled import (
     Run,
     Source,
     canon,
+    field_labels,
     printed,
     put_sources,
     put_span,
@@ -79,11 +80,9 @@ class _Vocab:
 @lru_cache(maxsize=1)
 def _vocab() -> _Vocab:
     data = tomllib.loads(VOCAB.read_text(encoding="utf-8"))
-    by_name: dict[str, list[str]] = dict(data["fields"])
-    by_name[STOP] = list(data["stop"]["labels"])
     letter = data["letter"]
     return _Vocab(
-        fields=Labels(by_name),
+        fields=field_labels(data),
         columns=Labels(data["columns"]),
         openings=tuple(canon(w) for w in letter["opening"]),
         paid=tuple(sorted((canon(w) for w in letter["paid"]), key=len, reverse=True)),

@@ -63,33 +63,18 @@ def documents_of(f: InputFile, pages: list[Page]) -> list[Document]:
     by_number = {p.number: p for p in pages}
     documents = []
     for run in group_pages(pages):
-        doc_pages = [by_number[n] for n in run.pages]
+        doc = Document(file=f.file, pages=run.pages, type=run.type, confidence=run.confidence)
         try:
-            result = extractors.extract(run.type, f, doc_pages)
+            result = extractors.extract(run.type, f, [by_number[n] for n in run.pages])
         except Exception as exc:  # one broken document must not sink the file
             log.exception("extraction failed for %s pages %s", f.file, run.pages)
-            documents.append(
-                Document(
-                    file=f.file,
-                    pages=run.pages,
-                    type=run.type,
-                    confidence=run.confidence,
-                    unread={"*": f"字段提取出错：{type(exc).__name__}: {exc}"},
-                )
-            )
-            continue
-        documents.append(
-            Document(
-                file=f.file,
-                pages=run.pages,
-                type=run.type,
-                confidence=run.confidence,
-                extraction_confidence=round(result.confidence, 3),
-                fields=result.record.model_dump(mode="json", exclude_none=False),
-                evidence=result.evidence,
-                unread=result.unread,
-            )
-        )
+            doc.unread = {"*": f"字段提取出错：{type(exc).__name__}: {exc}"}
+        else:
+            doc.extraction_confidence = round(result.confidence, 3)
+            doc.fields = result.record.model_dump(mode="json", exclude_none=False)
+            doc.evidence = result.evidence
+            doc.unread = result.unread
+        documents.append(doc)
     return documents
 
 

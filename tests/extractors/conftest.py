@@ -3,7 +3,6 @@ and the sample batch's documents with their truth."""
 
 from __future__ import annotations
 
-import hashlib
 import json
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -15,10 +14,10 @@ import pytest
 
 from extractors.base import Extraction
 from extractors.common.normalize import normalize_name
-from pipeline.formats import detect_format
 from pipeline.models import InputFile, Line, Page
 from pipeline.ocr import OcrEngine, get_engine
 from pipeline.pages import read_pages
+from tests.extractors.files import input_file
 
 ROOT = Path(__file__).resolve().parents[2]
 SAMPLES = ROOT / "samples" / "batch"
@@ -54,17 +53,6 @@ def sample_docs(doc_type: str) -> list[SampleDoc]:
             if path.is_file():
                 out.append(SampleDoc(app, doc["file"], path, doc["pages"], doc["fields"]))
     return out
-
-
-def input_file(path: Path, name: str | None = None) -> InputFile:
-    data = path.read_bytes()
-    return InputFile(
-        file=name or path.name,
-        path=str(path),
-        sha256=hashlib.sha256(data).hexdigest(),
-        size=len(data),
-        format=detect_format(path),
-    )
 
 
 @pytest.fixture(scope="session")

@@ -4,7 +4,6 @@ page reader and OCR engine. Hand-built pages cover a few corner cases on top of 
 
 from __future__ import annotations
 
-import hashlib
 import json
 import math
 import time
@@ -22,11 +21,10 @@ from reportlab.pdfgen.canvas import Canvas
 
 from extractors import audit_report
 from extractors.base import Extraction
-from pipeline.formats import detect_format
 from pipeline.intake import scan_batch
 from pipeline.models import AuditReport, InputFile, Line, Page
-from pipeline.ocr import get_engine
 from pipeline.pages import read_pages
+from tests.extractors.files import input_file
 
 ROOT = Path(__file__).resolve().parents[2]
 SAMPLES = ROOT / "samples"
@@ -346,22 +344,6 @@ def statements_scan(path: Path) -> Path:
 
 
 # ---- reading -----------------------------------------------------------------------------
-
-
-@pytest.fixture(scope="module")
-def engine() -> Any:
-    return get_engine("rapidocr")
-
-
-def input_file(path: Path, name: str | None = None) -> InputFile:
-    data = path.read_bytes()
-    return InputFile(
-        file=name or path.name,
-        path=str(path),
-        sha256=hashlib.sha256(data).hexdigest(),
-        size=len(data),
-        format=detect_format(path),
-    )
 
 
 def read(path: Path, engine: Any) -> tuple[InputFile, list[Page]]:

@@ -5,7 +5,6 @@ all read through the real page reader and OCR engine. Hand-built pages cover cor
 
 from __future__ import annotations
 
-import hashlib
 import json
 import random
 import zipfile
@@ -27,11 +26,10 @@ from extractors import invoice
 from extractors.base import Extraction
 from extractors.common.amounts import to_chinese_upper
 from extractors.common.credit_code import check_digit
-from pipeline.formats import detect_format
 from pipeline.intake import scan_batch
 from pipeline.models import InputFile, Invoice, InvoiceItem, Line, Page
-from pipeline.ocr import get_engine
 from pipeline.pages import ocr_page, read_pages
+from tests.extractors.files import input_file
 
 ROOT = Path(__file__).resolve().parents[2]
 SAMPLES = ROOT / "samples"
@@ -453,22 +451,6 @@ def digital_xml(path: Path, facts: Facts) -> Path:
 
 
 # ---- reading ---------------------------------------------------------------------------------
-
-
-@pytest.fixture(scope="module")
-def engine() -> Any:
-    return get_engine("rapidocr")
-
-
-def input_file(path: Path, name: str | None = None) -> InputFile:
-    data = path.read_bytes()
-    return InputFile(
-        file=name or path.name,
-        path=str(path),
-        sha256=hashlib.sha256(data).hexdigest(),
-        size=len(data),
-        format=detect_format(path),
-    )
 
 
 def read(path: Path, engine: Any) -> tuple[InputFile, list[Page]]:
