@@ -32,13 +32,15 @@ lint: $(TEST_STAMP)
 	$(VENV)/bin/mypy
 
 # Debian packages the tests need, installed only when missing: CJK fonts to render test scans,
-# and PostgreSQL's server, which tests/store starts as a throwaway instance (as user postgres).
+# PostgreSQL's server, which tests/store starts as a throwaway instance (as user postgres), and
+# Chromium, which renders the reports and drives the web desk in the browser tests.
 SYSTEM_FONTS := /usr/share/fonts/truetype/wqy/wqy-zenhei.ttc
 FONT_PACKAGES := fonts-wqy-zenhei fonts-wqy-microhei fonts-arphic-uming fonts-arphic-ukai
 system-deps:
 	@missing=""; \
 	[ -f $(SYSTEM_FONTS) ] || missing="$$missing $(FONT_PACKAGES)"; \
 	ls /usr/lib/postgresql/*/bin/postgres >/dev/null 2>&1 || missing="$$missing postgresql"; \
+	[ -x /usr/bin/chromium ] || missing="$$missing chromium"; \
 	if [ -n "$$missing" ]; then \
 	  if [ "$$(id -u)" = 0 ]; then \
 	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; \

@@ -1,0 +1,43 @@
+"""The sample batch read once per session through the library, and the forms read for real."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+from pipeline.cache import PageCache
+from pipeline.intake import scan_batch
+from pipeline.models import Document, Report
+from pipeline.ocr import get_engine
+from pipeline.process import assemble_report, read_file
+from tests.checks.truth import ROOT, real_forms, truth
+
+
+def truth_name(app_name: str) -> str:
+    """truth.json names the zipped application with its .zip."""
+    return next(n for n in truth() if n in (app_name, f"{app_name}.zip"))
+
+
+@pytest.fixture(scope="session")
+def sample_forms(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Document]:
+    return real_forms(tmp_path_factory.mktemp("forms"))
+
+
+@pytest.fixture(scope="session")
+def sample_reports(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Report]:
+    """Every sample application through intake, pages (OCR), classify, extract and checks.
+
+    OCR of the batch takes minutes: pages are cached in a PageCache under the session's tmp
+    dir, or in DOSSIER_TEST_CACHE when set, so that repeated runs on one machine reuse them.
+    """
+    cache_dir = os.environ.get("DOSSIER_TEST_CACHE")
+    cache = PageCache(Path(cache_dir) if cache_dir else tmp_path_factory.mktemp("page-cache"))
+    engine = get_engine("rapidocr")
+    batch = scan_batch(ROOT / "samples" / "batch", tmp_path_factory.mktemp("work"))
+    reports: dict[str, Report] = {}
+    for app in batch.applications:
+        results = [read_file(f, engine, cache) for f in app.files]
+        reports[truth_name(app.name)] = assemble_report(app, results)
+    return reports
