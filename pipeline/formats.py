@@ -16,7 +16,7 @@ from functools import cache
 from pathlib import Path
 from typing import BinaryIO
 
-from pipeline.models import FileFormat
+from pipeline.models import FileFormat, FileStatus
 
 HEAD_BYTES = 8192
 # Acrobat accepts a PDF header anywhere in the first 1024 bytes (junk before it occurs).
@@ -26,8 +26,11 @@ PDF_HEADER_WINDOW = 1024
 READABLE: frozenset[str] = frozenset(
     {"pdf", "docx", "ofd", "xml", "jpeg", "png", "tiff", "bmp", "gif", "webp"}
 )
-# Kinds that are a damaged file of a known format, not a format we refuse.
-DAMAGED_KINDS: frozenset[str] = frozenset({"zip_broken"})
+# Kinds that are a file of a known format we cannot open (damaged, or encrypted), not a
+# format we refuse: `unreadable`, where a refused format is `unsupported`.
+DAMAGED_KINDS: frozenset[str] = frozenset({"zip_broken", "ooxml_broken", "encrypted_office"})
+# Content that says nothing: the name's extension then tells what the file should have been.
+_UNRECOGNISED_KINDS: frozenset[str] = frozenset({"unknown", "text"})
 
 _FORMATS_TOML = Path(__file__).with_name("formats.toml")
 
@@ -195,7 +198,7 @@ def _zip_kind(path: Path) -> Sniffed:
         with zipfile.ZipFile(path) as zf:
             names = zf.namelist()
             mimetype = _read_small(zf, "mimetype") if "mimetype" in names else b""
-    except (zipfile.BadZipFile, OSError, ValueError, EOFError):
+    except (zipfile.BadZipFile, OSError, ValueError, EOFError, RuntimeError):
         return Sniffed("zip", "zip_broken")
     lower = {n.lower().lstrip("/") for n in names}
     if "word/document.xml" in lower:
@@ -208,12 +211,19 @@ def _zip_kind(path: Path) -> Sniffed:
         return Sniffed("unknown", "pptx")
     if mimetype.startswith(b"application/vnd.oasis.opendocument"):
         return Sniffed("unknown", "odf")
+    if "[content_types].xml" in lower:
+        # An Office package without its main part: a damaged .docx/.xlsx, not an archive.
+        return Sniffed("unknown", "ooxml_broken")
     return Sniffed("zip", "zip")
 
 
 def _read_small(zf: zipfile.ZipFile, name: str) -> bytes:
-    with zf.open(name) as fh:
-        return fh.read(200)
+    """The start of a member, or b"" when it cannot be read: it is only a hint."""
+    try:
+        with zf.open(name) as fh:
+            return fh.read(200)
+    except Exception:  # encrypted, unknown method, damaged data: every decompressor differs
+        return b""
 
 
 # ---- OLE2 compound files (old .doc/.xls/.ppt, WPS, encrypted OOXML) ------------------------
@@ -225,7 +235,9 @@ _OLE_STREAM_KINDS = (
     ("Book", "xls"),
     ("PowerPoint Document", "ppt"),
 )
-_MAX_OLE_SECTORS = 1 << 16  # bounds every chain walk: a damaged FAT must not loop
+# Bounds every chain walk: a damaged (or hostile) FAT must neither loop nor make us read and
+# keep more than the file holds. A real directory is a few sectors long.
+_MAX_OLE_DIR_SECTORS = 4096
 
 
 def _ole2_kind(fh: BinaryIO) -> str:
@@ -240,18 +252,27 @@ def _ole2_kind(fh: BinaryIO) -> str:
 
 
 def _ole2_stream_names(fh: BinaryIO) -> set[str]:
-    """Names in the compound file's directory (a minimal reader of [MS-CFB])."""
+    """Names in the compound file's directory (a minimal reader of [MS-CFB]).
+
+    Only the directory's own chain is followed, its FAT entries read one at a time: a header
+    claiming millions of FAT sectors (or a DIFAT chain that loops) costs nothing, where
+    reading the whole FAT first took a 1.5 KB file to 8 GB of memory."""
+    fh.seek(0, 2)
+    file_size = fh.tell()
     fh.seek(0)
     header = fh.read(512)
     sector_size = 1 << struct.unpack_from("<H", header, 0x1E)[0]
     if sector_size not in (512, 4096):
         raise ValueError("bad sector size")
-    n_fat = struct.unpack_from("<I", header, 0x2C)[0]
+    sectors = max(0, file_size // sector_size - 1)  # sectors after the header
+    n_fat = min(struct.unpack_from("<I", header, 0x2C)[0], sectors)
     first_dir = struct.unpack_from("<i", header, 0x30)[0]
     difat_next = struct.unpack_from("<i", header, 0x44)[0]
     fat_sectors = [s for s in struct.unpack_from("<109i", header, 0x4C) if s >= 0]
 
     def read_sector(sid: int) -> bytes:
+        if not 0 <= sid < sectors:
+            raise ValueError("sector outside the file")
         fh.seek((sid + 1) * sector_size)
         data = fh.read(sector_size)
         if len(data) < sector_size:
@@ -259,26 +280,35 @@ def _ole2_stream_names(fh: BinaryIO) -> set[str]:
         return data
 
     per_sector = sector_size // 4
-    hops = 0
-    while difat_next >= 0 and len(fat_sectors) < n_fat and hops < _MAX_OLE_SECTORS:
+    difat_seen: set[int] = set()
+    while difat_next >= 0 and len(fat_sectors) < n_fat and difat_next not in difat_seen:
+        difat_seen.add(difat_next)
         entries = struct.unpack(f"<{per_sector}i", read_sector(difat_next))
         fat_sectors.extend(s for s in entries[:-1] if s >= 0)
         difat_next = entries[-1]
-        hops += 1
-    fat: list[int] = []
-    for sid in fat_sectors[:n_fat]:
-        fat.extend(struct.unpack(f"<{per_sector}i", read_sector(sid)))
+    del fat_sectors[n_fat:]
+
+    def next_sector(sid: int) -> int:
+        index, slot = divmod(sid, per_sector)
+        fh.seek((fat_sectors[index] + 1) * sector_size + slot * 4)
+        raw = fh.read(4)
+        if len(raw) < 4:
+            raise ValueError("truncated FAT")
+        value: int = struct.unpack("<i", raw)[0]
+        return value
 
     names: set[str] = set()
-    sid, seen = first_dir, 0
-    while 0 <= sid < len(fat) and seen < _MAX_OLE_SECTORS:
+    sid, seen = first_dir, set[int]()
+    while 0 <= sid < len(fat_sectors) * per_sector and sid not in seen:
+        if len(seen) >= _MAX_OLE_DIR_SECTORS:
+            break
+        seen.add(sid)
         block = read_sector(sid)
         for off in range(0, sector_size, 128):
             name_len = struct.unpack_from("<H", block, off + 64)[0]
             if 2 <= name_len <= 64:
                 names.add(block[off : off + name_len - 2].decode("utf-16-le", errors="ignore"))
-        sid = fat[sid]
-        seen += 1
+        sid = next_sector(sid)
     return names
 
 
@@ -296,3 +326,29 @@ def unsupported_reason(kind: str) -> str:
     """Why a file of this kind is not read, in Chinese, with what to submit instead."""
     reasons = _reasons()
     return reasons.get(kind, reasons["unknown"])
+
+
+@cache
+def _damaged_by_extension() -> dict[str, str]:
+    with open(_FORMATS_TOML, "rb") as fh:
+        data = tomllib.load(fh)
+    return {str(k).lower(): str(v) for k, v in data["damaged"].items()}
+
+
+def file_problem(found: Sniffed, name: str) -> tuple[FileStatus, str] | None:
+    """The status and reason of a file that will not be read, or None when it will be.
+
+    Content decides the format; the name only explains a file whose content is not
+    recognised: "报告.pdf" holding random bytes is a damaged PDF (`unreadable`), not an
+    unknown format, and a broken zip named .docx is a damaged Word file."""
+    ext = name.rsplit("/", 1)[-1].rpartition(".")[2].lower() if "." in name else ""
+    claimed = _damaged_by_extension().get(ext)
+    if found.kind in DAMAGED_KINDS:
+        if found.kind in ("zip_broken", "ooxml_broken") and claimed is not None:
+            return "unreadable", claimed
+        return "unreadable", unsupported_reason(found.kind)
+    if found.readable:
+        return None
+    if found.kind in _UNRECOGNISED_KINDS and claimed is not None:
+        return "unreadable", claimed
+    return "unsupported", unsupported_reason(found.kind)

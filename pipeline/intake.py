@@ -9,6 +9,7 @@ the next run. The input is never modified.
 
 from __future__ import annotations
 
+import errno
 import hashlib
 import json
 import os
@@ -17,6 +18,7 @@ import shutil
 import stat
 import struct
 import tomllib
+import unicodedata
 import uuid
 import zipfile
 import zlib
@@ -26,7 +28,7 @@ from pathlib import Path
 from typing import Any
 
 from pipeline.errors import BatchUnreadable
-from pipeline.formats import DAMAGED_KINDS, sniff, unsupported_reason
+from pipeline.formats import file_problem, sniff
 from pipeline.models import Application, Batch, FileStatus, InputFile
 
 LIMITS_TOML = Path(__file__).with_name("limits.toml")
@@ -52,19 +54,47 @@ class _Settings:
     unassigned: str
 
 
+LIMITS_ENV = "DOSSIER_LIMITS"
+
+
+def limits_data() -> dict[str, Any]:
+    """limits.toml, with the tables of the file named by $DOSSIER_LIMITS merged over it.
+
+    The override names only what it changes, key by key (e.g. `[archive] max_total_bytes =
+    8_000_000` for a test, or a smaller `[pages] max_image_pixels` on a small machine). A
+    key that limits.toml does not have is an error, so a typo cannot go unnoticed."""
+    return _limits_data(os.environ.get(LIMITS_ENV) or None)
+
+
 @cache
-def _limits_data() -> dict[str, Any]:
+def _limits_data(override: str | None) -> dict[str, Any]:
     with open(LIMITS_TOML, "rb") as fh:
-        return tomllib.load(fh)
+        data = tomllib.load(fh)
+    if override is None:
+        return data
+    try:
+        with open(override, "rb") as fh:
+            extra = tomllib.load(fh)
+    except (OSError, tomllib.TOMLDecodeError) as exc:
+        raise ValueError(f"{LIMITS_ENV}={override}: cannot read the limits file: {exc}") from exc
+    for section, values in extra.items():
+        known = data.get(section)
+        if not isinstance(known, dict) or not isinstance(values, dict):
+            raise ValueError(f"{LIMITS_ENV}={override}: unknown table [{section}]")
+        unknown = sorted(set(values) - set(known))
+        if unknown:
+            raise ValueError(f"{LIMITS_ENV}={override}: unknown keys in [{section}]: {unknown}")
+        data[section] = {**known, **values}
+    return data
 
 
 def load_limits(section: str = "archive") -> ArchiveLimits:
     """Archive limits from limits.toml: `archive` (inside applications) or `batch`."""
-    return ArchiveLimits(**_limits_data()[section])
+    return ArchiveLimits(**limits_data()[section])
 
 
 def _settings() -> _Settings:
-    data = _limits_data()["intake"]
+    data = limits_data()["intake"]
     return _Settings(
         frozenset(data["ignore_dirs"]), frozenset(data["ignore_files"]), data["unassigned"]
     )
@@ -103,19 +133,37 @@ def scan_batch(
             groups.setdefault(head, []).append(node.relocated(rest))
 
     apps: dict[str, Application] = {}
-    for name, members in groups.items():
+    for head, members in groups.items():
         budget = _Budget(limits.max_total_bytes)
         files = _scan_nodes(members, work, limits, budget, depth=0)
+        name = _unique(app_name(head), app_name(head), apps)
         apps[name] = Application(name=name, files=files, problem=_empty_problem(files))
     for node in app_zips:
-        name = _unique(Path(node.file).stem or node.file, node.file, apps)
+        name = _unique(app_name(Path(node.file).stem or node.file), app_name(node.file), apps)
         apps[name] = _zip_application(name, node, work, limits)
     if loose:
         files = _scan_nodes(loose, work, limits, _Budget(limits.max_total_bytes), depth=0)
         name = _unique(settings.unassigned, settings.unassigned, apps)
         apps[name] = Application(name=name, files=files)
-    stem = src.name if src.is_dir() else src.stem
+    stem = fs_name(src.name if src.is_dir() else src.stem)
     return Batch(name=stem, source=str(src), applications=[apps[k] for k in sorted(apps)])
+
+
+APP_NAME_MAX_BYTES = 200  # the output folder is named after the application: ≤ 255 bytes
+
+
+def app_name(name: str) -> str:
+    """An application's name as it can name its output folder: control characters (a line
+    break in a folder name) become spaces, and a name too long for a file system (only an
+    archive can carry one) is shortened with "…". Any other name is kept as it is."""
+    clean = "".join(" " if unicodedata.category(c) == "Cc" else c for c in name)
+    if clean.strip() in ("", ".", ".."):
+        clean = "（无名申报）"
+    raw = clean.encode("utf-8")
+    if len(raw) <= APP_NAME_MAX_BYTES:
+        return clean
+    # Cut on a character boundary: a partial character at the cut is dropped.
+    return raw[: APP_NAME_MAX_BYTES - 3].decode("utf-8", errors="ignore").rstrip() + "…"
 
 
 def _empty_problem(files: list[InputFile]) -> str | None:
@@ -135,13 +183,17 @@ def _unique(name: str, fallback: str, taken: dict[str, Application]) -> str:
 
 
 def _is_zip(node: _Node) -> bool:
+    """An application delivered as a zip: an archive, or a damaged one named .zip (a broken
+    upload is then that application's problem, not a loose file of the batch)."""
     if node.path is None or node.status is not None:
         return False
     try:
         found = sniff(node.path)
     except OSError:
         return False
-    return found.format == "zip" and found.kind == "zip"
+    if found.format != "zip":
+        return False
+    return found.kind == "zip" or node.file.lower().endswith(".zip")
 
 
 def _zip_application(name: str, node: _Node, work: Path, limits: ArchiveLimits) -> Application:
@@ -150,15 +202,34 @@ def _zip_application(name: str, node: _Node, work: Path, limits: ArchiveLimits) 
     budget = _Budget(limits.max_total_bytes)
     try:
         sha = _sha256(node.path)
+        size = node.path.stat().st_size
     except OSError as exc:
-        return Application(name=name, problem=f"压缩文件无法读取：{exc.strerror or exc}")
+        _raise_if_fatal(exc)
+        reason = f"压缩文件无法读取：{exc.strerror or exc}"
+        return _unopened_application(name, node, "", 0, _Problem("unreadable", reason))
     opened = _open_zip(node.path, sha, work, limits, budget)
     if isinstance(opened, _Problem):
-        return Application(name=name, problem=f"{node.file}：{opened.reason}")
+        return _unopened_application(name, node, sha, size, opened)
     members, _dirs = opened
     members = _strip_single_folder(members)
     files = _scan_nodes(members, work, limits, budget, depth=0)
     return Application(name=name, files=files, problem=_empty_problem(files))
+
+
+def _unopened_application(
+    name: str, node: _Node, sha: str, size: int, problem: _Problem
+) -> Application:
+    """An application zip that is refused or broken: the zip itself is its one file."""
+    zip_file = InputFile(
+        file=node.file,
+        path=str(node.path) if node.path is not None else "",
+        sha256=sha,
+        size=size,
+        format="zip",
+        status=problem.status,
+        reason=problem.reason,
+    )
+    return Application(name=name, files=[zip_file], problem=f"{node.file}：{problem.reason}")
 
 
 def _batch_zip_nodes(src: Path, work: Path, limits: ArchiveLimits) -> tuple[list[_Node], set[str]]:
@@ -247,7 +318,8 @@ def _walk_tree(root: Path, exclude: Path) -> tuple[list[_Node], set[str]]:
             nodes.append(_Node(rel, None, "unreadable", f"文件夹无法读取：{exc.strerror}"))
             return
         for entry in entries:
-            logical = f"{rel}/{entry.name}" if rel else entry.name
+            name = fs_name(entry.name)
+            logical = f"{rel}/{name}" if rel else name
             if entry.is_symlink():
                 _visit_link(entry, logical, ancestors)
             elif entry.is_dir(follow_symlinks=False):
@@ -255,7 +327,7 @@ def _walk_tree(root: Path, exclude: Path) -> tuple[list[_Node], set[str]]:
                 if _inside(real, skip):
                     continue
                 if not rel and entry.name not in settings.ignore_dirs:
-                    top_dirs.add(entry.name)
+                    top_dirs.add(name)
                 walk(entry.path, logical, ancestors | {real})
             elif entry.is_file(follow_symlinks=False):
                 nodes.append(_Node(logical, Path(entry.path)))
@@ -284,6 +356,22 @@ def _walk_tree(root: Path, exclude: Path) -> tuple[list[_Node], set[str]]:
 
     walk(str(root), "", frozenset({boundary}))
     return _system_files(nodes), top_dirs
+
+
+def fs_name(name: str) -> str:
+    """A name from the file system as the reviewer reads it.
+
+    Python hands over bytes that are not UTF-8 as lone surrogates (U+DC80–U+DCFF), which no
+    report can encode. Such names come from archives unpacked by a tool that kept Chinese
+    Windows names in GBK/CP936: they are decoded as GB18030, or shown with U+FFFD where even
+    that fails. The file itself is still opened by its real (byte) name."""
+    if not any("\udc80" <= c <= "\udcff" for c in name):
+        return name
+    raw = os.fsencode(name)
+    try:
+        return raw.decode("gb18030")
+    except UnicodeDecodeError:
+        return raw.decode("utf-8", errors="replace")
 
 
 def _inside(path: str, folder: str) -> bool:
@@ -361,6 +449,7 @@ def _describe(node: _Node) -> InputFile:
         digest = _sha256(node.path)
         found = sniff(node.path)
     except OSError as exc:
+        _raise_if_fatal(exc)
         return InputFile(
             **base,
             sha256="",
@@ -380,10 +469,9 @@ def _describe(node: _Node) -> InputFile:
         )
     status: FileStatus = "processed"
     reason: str | None = None
-    if found.kind in DAMAGED_KINDS:
-        status, reason = "unreadable", unsupported_reason(found.kind)
-    elif not found.readable:
-        status, reason = "unsupported", unsupported_reason(found.kind)
+    problem = file_problem(found, node.file)
+    if problem is not None:
+        status, reason = problem
     return InputFile(
         **base, sha256=digest, size=size, format=found.format, status=status, reason=reason
     )
@@ -437,9 +525,24 @@ def _open_zip(
                 budget.seen.add(sha)
                 budget.remaining -= sum(i.file_size for i in infos)
             dest = _extract(zf, infos, sha, work)
-    except (zipfile.BadZipFile, zlib.error, EOFError, ValueError, OSError) as exc:
-        return _Problem("unreadable", f"压缩文件已损坏，无法打开：{exc}")
+    except OSError as exc:
+        _raise_if_fatal(exc)
+        return _Problem("unreadable", f"压缩文件无法读取：{exc.strerror or exc}")
+    except (zipfile.BadZipFile, zlib.error, EOFError, ValueError, RuntimeError) as exc:
+        detail = f"{type(exc).__name__}: {exc}"
+        return _Problem("unreadable", f"压缩文件已损坏（ZIP 结构无法读取），无法打开（{detail}）")
     return _manifest_nodes(dest)
+
+
+# Faults of the machine, not of a file: the disk or quota is full, the work folder is
+# read-only, no file handles are left. They stop the batch (`dossier process` exits 2)
+# instead of passing for a damaged archive in an otherwise "complete" report.
+_FATAL_ERRNOS = frozenset({errno.ENOSPC, errno.EDQUOT, errno.EROFS, errno.EMFILE, errno.ENFILE})
+
+
+def _raise_if_fatal(exc: OSError) -> None:
+    if exc.errno in _FATAL_ERRNOS:
+        raise exc
 
 
 def _bomb_check(
@@ -536,17 +639,53 @@ def _extract_member(
         try:
             _copy_member(zf, info, tmp / disk)
             entry["disk"] = disk
-        except (zipfile.BadZipFile, zlib.error, EOFError, NotImplementedError, RuntimeError) as exc:
+        except _MemberDamaged as damaged:
             (tmp / disk).unlink(missing_ok=True)
-            entry.update(status="unreadable", reason=f"压缩包内文件损坏，无法解压：{exc}")
+            entry.update(status="unreadable", reason=_member_error(damaged.cause))
     return entry
 
 
+class _MemberDamaged(Exception):
+    """A member's bytes could not be read out of the archive (not: could not be written)."""
+
+    def __init__(self, cause: Exception) -> None:
+        super().__init__(str(cause))
+        self.cause = cause
+
+
+def _member_error(exc: Exception) -> str:
+    """Why a member could not be extracted, in the reviewer's words."""
+    text = str(exc)
+    if isinstance(exc, NotImplementedError):
+        detail = "使用了不支持的压缩方式，请改用普通 ZIP 压缩"
+    elif "CRC" in text:
+        detail = "数据校验不符（文件损坏，或压缩包记录的大小与内容不符）"
+    elif isinstance(exc, EOFError):
+        detail = "数据不完整（压缩包可能上传或复制中断）"
+    else:
+        detail = "压缩数据损坏"
+    return f"压缩包内文件损坏，无法解压：{detail}（{type(exc).__name__}: {text}）"
+
+
 def _copy_member(zf: zipfile.ZipFile, info: zipfile.ZipInfo, target: Path) -> None:
-    # zipfile stops at the declared size and checks the CRC: a lying header cannot overflow.
-    with zf.open(info) as src, open(target, "wb") as dst:
-        while chunk := src.read(_CHUNK):
-            dst.write(chunk)
+    """The member's bytes into target. Whatever reading fails with (a bad header, an unknown
+    method, damaged deflate/bzip2/lzma data, a CRC) is _MemberDamaged; a failed write (a
+    full disk) stays an OSError. zipfile stops at the declared size and checks the CRC: a
+    lying header cannot overflow."""
+    with open(target, "wb") as dst:
+        try:
+            src = zf.open(info)
+        except Exception as exc:
+            raise _MemberDamaged(exc) from exc
+        with src:
+            while True:
+                try:
+                    chunk = src.read(_CHUNK)
+                except Exception as exc:
+                    raise _MemberDamaged(exc) from exc
+                if not chunk:
+                    break
+                dst.write(chunk)
 
 
 def _manifest_nodes(dest: Path) -> tuple[list[_Node], set[str]]:
@@ -636,7 +775,8 @@ def _clean_name(name: str) -> str:
 
 
 def _is_dir(info: zipfile.ZipInfo, name: str) -> bool:
-    return name.endswith(("/", "\\")) or info.is_dir()
+    # Not info.is_dir(): it fails on an empty name (which unsafe_member refuses).
+    return name.endswith(("/", "\\")) or info.filename.endswith("/")
 
 
 def _is_link(info: zipfile.ZipInfo) -> bool:
@@ -656,6 +796,9 @@ def _disk_name(name: str) -> str:
 
 __all__ = [
     "ArchiveLimits",
+    "app_name",
+    "fs_name",
+    "limits_data",
     "load_limits",
     "member_name",
     "scan_batch",

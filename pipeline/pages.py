@@ -7,14 +7,14 @@ natively. Knows nothing of document types. A file that cannot be read raises Unr
 
 from __future__ import annotations
 
+import mmap
 import posixpath
 import re
-import tomllib
 import unicodedata
 import zipfile
+import zlib
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
-from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -22,10 +22,10 @@ import numpy as np
 from PIL import Image, ImageOps, UnidentifiedImageError
 
 from pipeline.errors import UnreadableFile
+from pipeline.intake import limits_data
 from pipeline.models import BBox, InputFile, Line, Page
-from pipeline.ocr import OcrEngine, detect_rotation, get_engine, turn
+from pipeline.ocr import OcrEngine, OcrUnavailable, detect_rotation, get_engine, turn
 
-LIMITS_TOML = Path(__file__).with_name("limits.toml")
 MM_TO_PT = 72.0 / 25.4
 
 EngineGetter = Callable[[], OcrEngine]
@@ -34,6 +34,9 @@ EngineGetter = Callable[[], OcrEngine]
 @dataclass(frozen=True)
 class PageSettings:
     max_image_pixels: int = 150_000_000
+    max_pages: int = 2000
+    max_pdf_stream_bytes: int = 268_435_456
+    max_package_bytes: int = 268_435_456
     max_raster_pixels: int = 40_000_000
     max_ocr_side: int = 4000
     min_chars: int = 8
@@ -41,12 +44,13 @@ class PageSettings:
     image_cover_ratio: float = 0.5
     image_page_min_chars: int = 40
     line_y_tolerance: float = 0.5
+    max_page_content_bytes: int = 2_097_152
+    max_file_content_bytes: int = 67_108_864
 
 
-@cache
 def page_settings() -> PageSettings:
-    with open(LIMITS_TOML, "rb") as fh:
-        data = tomllib.load(fh)
+    """[pages] and [text_layer] of limits.toml (with the $DOSSIER_LIMITS override)."""
+    data = limits_data()
     return PageSettings(**data["pages"], **data["text_layer"])
 
 
@@ -58,18 +62,29 @@ def read_pages(f: InputFile, engine: OcrEngine | None, dpi: int = 200) -> Iterat
     path = Path(f.path)
     if f.format == "zip":
         return
-    if f.format == "pdf":
-        yield from _pdf_pages(f, path, getter, dpi)
-    elif f.format in ("jpeg", "png", "tiff", "bmp", "gif", "webp"):
-        yield from _image_pages(f, path, getter)
-    elif f.format == "docx":
-        yield _docx_page(f, path)
-    elif f.format == "ofd":
-        yield from _ofd_pages(f, path)
-    elif f.format == "xml":
-        yield _xml_page(f, path)
-    else:
-        raise UnreadableFile("不支持的文件格式，无法读取页面")
+    try:
+        if f.format == "pdf":
+            yield from _pdf_pages(f, path, getter, dpi)
+        elif f.format in ("jpeg", "png", "tiff", "bmp", "gif", "webp"):
+            yield from _image_pages(f, path, getter)
+        elif f.format == "docx":
+            yield _docx_page(f, path)
+        elif f.format == "ofd":
+            yield from _ofd_pages(f, path)
+        elif f.format == "xml":
+            yield _xml_page(f, path)
+        else:
+            raise UnreadableFile("不支持的文件格式，无法读取页面")
+    except (UnreadableFile, OcrUnavailable):
+        raise
+    except MemoryError as exc:
+        raise UnreadableFile("文件过大，读取时内存不足") from exc
+    except RecursionError as exc:  # deeply nested XML, page trees or PDF objects
+        raise UnreadableFile("文件结构嵌套过深，无法读取（可能已损坏）") from exc
+    except Exception as exc:
+        # A damaged file may fail anywhere inside a parser: it is this file's problem, and
+        # the rest of the batch goes on. The reason names the parser's own words last.
+        raise UnreadableFile(f"文件已损坏，无法读取（{type(exc).__name__}: {exc}）") from exc
 
 
 def _engine_getter(engine: OcrEngine | None) -> EngineGetter:
@@ -118,38 +133,81 @@ def _pdf_pages(f: InputFile, path: Path, engine: EngineGetter, dpi: int) -> Iter
     import pypdfium2 as pdfium
 
     _check_pdf_end(path)
+    _check_pdf_streams(path, page_settings().max_pdf_stream_bytes)
     try:
         doc = pdfium.PdfDocument(str(path))
     except pdfium.PdfiumError as exc:
-        if getattr(exc, "err_code", None) == 4:  # FPDF_ERR_PASSWORD
-            raise UnreadableFile("PDF 文件已加密，无法读取") from exc
-        raise UnreadableFile(f"PDF 文件已损坏：{exc}") from exc
+        code = getattr(exc, "err_code", None)
+        raise UnreadableFile(_PDFIUM_ERRORS.get(code, f"PDF 文件已损坏：{exc}")) from exc
     plumber: Any = None
     try:
+        settings = page_settings()
+        if len(doc) > settings.max_pages:
+            raise UnreadableFile(
+                f"PDF 共 {len(doc)} 页，超过上限 {settings.max_pages} 页，未读取；请拆分后提交"
+            )
+        if len(doc) == 0:
+            raise UnreadableFile("PDF 文件中没有页面")
+        plumber_pages: Any = None
         try:
             plumber = pdfplumber.open(str(path))
-            plumber_pages: Any = plumber.pages
+            plumber_pages = plumber.pages
         except Exception:  # pdfminer fails on some files pdfium reads: pdfium's text or OCR
             plumber_pages = None
-        settings = page_settings()
+        if plumber_pages is not None and len(plumber_pages) != len(doc):
+            # A damaged page tree that the two libraries rebuild differently: pdfminer's
+            # page i may not be pdfium's page i, and text must never land on the wrong page.
+            plumber_pages = None
+        budget = settings.max_file_content_bytes
         for index in range(len(doc)):
             pl_page = None
             if plumber_pages is not None and index < len(plumber_pages):
                 pl_page = plumber_pages[index]
+            interpreted = pl_page
+            if pl_page is not None:
+                size = _content_bytes(pl_page)
+                if size > min(settings.max_page_content_bytes, budget):
+                    interpreted = None  # pdfium's C++ reads it in milliseconds instead
+                else:
+                    budget -= size
             try:
-                page = _pdf_page(f, index, doc, pl_page, engine, dpi, settings)
-            except UnreadableFile:
+                page = _pdf_page(f, index, doc, interpreted, engine, dpi, settings)
+            except (UnreadableFile, OcrUnavailable):
                 raise
             except Exception as exc:
-                raise UnreadableFile(f"PDF 第 {index + 1} 页无法读取：{exc}") from exc
+                raise UnreadableFile(f"PDF 第 {index + 1} 页无法读取（可能已损坏）：{exc}") from exc
             finally:
                 if pl_page is not None:
                     pl_page.close()  # drops pdfplumber's per-page caches: memory stays flat
             yield page
     finally:
         if plumber is not None:
-            plumber.close()
+            _close_plumber(plumber, plumber_pages is not None)
         doc.close()
+
+
+def _close_plumber(plumber: Any, pages_read: bool) -> None:
+    """pdfplumber's close() walks the pages again, and raises again on a file whose page
+    tree it could not read: then only its file handle is closed."""
+    try:
+        if pages_read:
+            plumber.close()
+            return
+    except Exception:
+        pass
+    stream = getattr(plumber, "stream", None)
+    if stream is not None and not getattr(plumber, "stream_is_external", False):
+        stream.close()
+
+
+# pdfium's document-loading error codes (FPDF_ERR_*), as a reviewer reads them.
+_PDFIUM_ERRORS: dict[int | None, str] = {
+    2: "PDF 文件无法打开（文件不存在或无法读取）",
+    3: "PDF 文件已损坏：文件结构无法解析（交叉引用表或文件头损坏，无法修复）",
+    4: "PDF 文件已加密，无法读取；请提交未加密的版本",
+    5: "PDF 文件使用了不支持的加密方式，无法读取；请提交未加密的版本",
+    6: "PDF 文件已损坏：页面无法读取",
+}
 
 
 def _check_pdf_end(path: Path) -> None:
@@ -160,6 +218,51 @@ def _check_pdf_end(path: Path) -> None:
         tail = fh.read()
     if b"%%EOF" not in tail:
         raise UnreadableFile("PDF 文件已损坏：文件不完整（缺少结尾标记，可能上传或复制中断）")
+
+
+_STREAM = re.compile(rb"(?<!end)stream(?:\r\n|\n|\r)")
+_INFLATE_IN = 1 << 16
+_INFLATE_OUT = 1 << 20
+
+
+def _check_pdf_streams(path: Path, limit: int) -> None:
+    """Refuse a PDF with a Flate stream that inflates past `limit` bytes, before any parser
+    does: pdfium and pdfminer both inflate a whole content stream in memory (a 1 MB file
+    holding a 1 GB stream of spaces took 2 GB of each). Every stream is inflated here once,
+    a chunk at a time, counting and keeping nothing; data that is not zlib is skipped."""
+    with open(path, "rb") as fh:
+        try:
+            data = mmap.mmap(fh.fileno(), 0, access=mmap.ACCESS_READ)
+        except ValueError:  # empty file
+            return
+    with data:
+        pos = 0
+        while match := _STREAM.search(data, pos):
+            start = match.end()
+            inflated, used = _inflated_size(data, start, limit)
+            if inflated > limit:
+                raise UnreadableFile(
+                    f"PDF 内有数据流解压后超过 {limit // (1 << 20)} MB，疑似压缩炸弹，未读取"
+                )
+            pos = max(start + used, match.start() + 1)
+
+
+def _inflated_size(data: mmap.mmap, start: int, limit: int) -> tuple[int, int]:
+    """(bytes the zlib stream at `start` inflates to, up to just past `limit`; input bytes
+    consumed). (0, 0) when the bytes there are not zlib data."""
+    inflater = zlib.decompressobj()
+    total = consumed = 0
+    try:
+        while not inflater.eof and start + consumed < len(data) and total <= limit:
+            chunk = data[start + consumed : start + consumed + _INFLATE_IN]
+            consumed += len(chunk)
+            total += len(inflater.decompress(chunk, _INFLATE_OUT))
+            # Past the end of the stream zlib keeps a stale unconsumed_tail: stop at eof.
+            while inflater.unconsumed_tail and not inflater.eof and total <= limit:
+                total += len(inflater.decompress(inflater.unconsumed_tail, _INFLATE_OUT))
+    except zlib.error:
+        return (total, consumed) if total else (0, 0)
+    return total, consumed - len(inflater.unused_data) if inflater.eof else consumed
 
 
 def _pdf_page(
@@ -190,6 +293,21 @@ def _pdf_page(
         return ocr_page(f.file, index + 1, image, engine(), used_dpi)
     finally:
         pdf_page.close()
+
+
+def _content_bytes(pl_page: Any) -> int:
+    """Decoded size of the page's content streams: what pdfminer would interpret in Python.
+
+    pdfminer spends about 2 s per MB of dense content (3 MB of `q Q`, a 4 KB file: 5.5 s),
+    so a page over max_page_content_bytes, or past the file's budget, is read by pdfium
+    alone. Real pages hold 5–50 KB."""
+    from pdfminer.pdftypes import resolve1
+
+    try:
+        contents = pl_page.page_obj.contents or []
+        return sum(len(resolve1(stream).get_data()) for stream in contents)
+    except Exception:  # unreadable content: pdfium decides what the page holds
+        return 1 << 62
 
 
 def _text_page(f: InputFile, index: int, width: float, height: float, lines: list[Line]) -> Page:
@@ -343,40 +461,114 @@ def group_lines(words: Iterable[tuple[str, BBox]], y_tolerance: float = 0.5) -> 
 
 def _image_pages(f: InputFile, path: Path, engine: EngineGetter) -> Iterator[Page]:
     settings = page_settings()
+    # Pillow's own bomb guard follows the configured limit (it raises past twice the value,
+    # warns past it; the check below refuses everything past it with the real size).
+    Image.MAX_IMAGE_PIXELS = settings.max_image_pixels
     try:
         im = Image.open(path)
-    except (UnidentifiedImageError, OSError, Image.DecompressionBombError) as exc:
-        raise UnreadableFile(f"图片无法解码：{exc}") from exc
+    except Image.DecompressionBombError as exc:
+        raise UnreadableFile(_too_many_pixels(str(exc), settings.max_image_pixels)) from exc
+    except UnidentifiedImageError as exc:
+        raise UnreadableFile("图片无法解码：文件已损坏或不是有效的图片") from exc
+    except (OSError, ValueError, EOFError, SyntaxError) as exc:
+        raise UnreadableFile(_image_error(exc)) from exc
     with im:
         w, h = im.size
         if w * h > settings.max_image_pixels:
-            raise UnreadableFile(f"图片像素过大（{w}×{h}），无法读取")
+            raise UnreadableFile(
+                f"图片像素过大（{w}×{h}，超过上限 {settings.max_image_pixels:,} 像素），未读取；"
+                "请缩小后重新提交"
+            )
         # Every page of a multi-page TIFF; an animated GIF/WebP is one picture.
         frames = getattr(im, "n_frames", 1) if f.format == "tiff" else 1
+        if frames > settings.max_pages:
+            raise UnreadableFile(
+                f"TIFF 共 {frames} 页，超过上限 {settings.max_pages} 页，未读取；请拆分后提交"
+            )
         for index in range(frames):
             try:
                 im.seek(index)
-                image = _to_rgb(ImageOps.exif_transpose(im))
+                image, scale = _to_rgb_within(_upright(im), settings.max_ocr_side)
+                pixels = np.asarray(image)
             except (OSError, ValueError, EOFError, SyntaxError) as exc:
-                raise UnreadableFile(f"图片无法解码（第 {index + 1} 页）：{exc}") from exc
-            image, scale = _limit_side(image, settings.max_ocr_side)
+                page = f"第 {index + 1} 页" if frames > 1 else ""
+                raise UnreadableFile(_image_error(exc, page)) from exc
             dpi = _image_dpi(im, scale)
-            yield ocr_page(f.file, index + 1, np.asarray(image), engine(), dpi)
+            del image
+            if index == frames - 1:
+                # The decoded picture (up to max_image_pixels × 4 bytes) is not needed while
+                # the page is OCRed: release it now, not after.
+                im.close()
+            yield ocr_page(f.file, index + 1, pixels, engine(), dpi)
+
+
+def _too_many_pixels(message: str, limit: int) -> str:
+    found = re.search(r"\((\d+) pixels\)", message)
+    size = f"{int(found[1]):,} 像素，" if found else ""
+    return f"图片像素过大（{size}超过上限 {limit:,} 像素），未读取；请缩小后重新提交"
+
+
+def _image_error(exc: BaseException, where: str = "") -> str:
+    """Pillow's decoding errors in a reviewer's words (its own message kept at the end)."""
+    text = str(exc)
+    prefix = f"图片{where}无法解码"
+    if "truncated" in text.lower() or isinstance(exc, EOFError):
+        return f"{prefix}：文件不完整（可能上传或复制中断）"
+    return f"{prefix}：文件已损坏（{type(exc).__name__}: {text}）"
+
+
+_ORIENTATION = 0x0112  # EXIF Orientation; 1 is upright
+
+
+def _upright(im: Image.Image) -> Image.Image:
+    """The frame turned as its EXIF orientation says; the frame itself (no copy) when upright."""
+    im.load()
+    if im.getexif().get(_ORIENTATION, 1) in (2, 3, 4, 5, 6, 7, 8):
+        return ImageOps.exif_transpose(im)
+    return im
+
+
+def _to_rgb_within(im: Image.Image, max_side: int) -> tuple[Image.Image, float]:
+    """The picture as RGB no larger than max_side, and the scale applied.
+
+    Greyscale and bilevel scans are scaled down before they become RGB (the same pixels,
+    a third of the memory and time: a 12000×12000 bilevel scan needs 0.4 GB less)."""
+    im = _stretch_to_8bit(im)
+    if im.mode in ("1", "L"):
+        small, scale = _limit_side(im.convert("L"), max_side)
+        return small.convert("RGB"), scale
+    return _limit_side(_to_rgb(im), max_side)
+
+
+_STRETCH_ROWS = 512
+
+
+def _stretch_to_8bit(im: Image.Image) -> Image.Image:
+    """16-bit and float scans stretched to 8 bits (convert("L") would clip them white).
+
+    Computed a band of rows at a time: a float64 copy of a whole large scan would need
+    8 bytes per pixel."""
+    if im.mode not in ("I;16", "I;16B", "I;16L", "I", "F"):
+        return im
+    arr = np.asarray(im)
+    lo, hi = float(arr.min()), float(arr.max())
+    out = np.zeros(arr.shape[:2], dtype=np.uint8)
+    if hi > lo:
+        factor = 255.0 / (hi - lo)
+        for top in range(0, arr.shape[0], _STRETCH_ROWS):
+            band = arr[top : top + _STRETCH_ROWS].astype(np.float64)
+            out[top : top + _STRETCH_ROWS] = ((band - lo) * factor).astype(np.uint8)
+    return Image.fromarray(out, "L")
 
 
 def _to_rgb(im: Image.Image) -> Image.Image:
-    if im.mode in ("I;16", "I;16B", "I;16L", "I", "F"):
-        # 16-bit and float scans: stretch to 8 bits (convert("L") would clip them white).
-        arr = np.asarray(im, dtype=np.float64)
-        lo, hi = float(arr.min()), float(arr.max())
-        arr = (arr - lo) * (255.0 / (hi - lo)) if hi > lo else np.zeros_like(arr)
-        im = Image.fromarray(arr.astype(np.uint8), "L")
+    im = _stretch_to_8bit(im)
     if im.mode in ("RGBA", "LA", "PA") or (im.mode == "P" and "transparency" in im.info):
         # Transparent areas become paper white, not black.
         rgba = im.convert("RGBA")
         background = Image.new("RGBA", rgba.size, (255, 255, 255, 255))
         return Image.alpha_composite(background, rgba).convert("RGB")
-    return im.convert("RGB")
+    return im if im.mode == "RGB" else im.convert("RGB")
 
 
 def _limit_side(image: Image.Image, max_side: int) -> tuple[Image.Image, float]:
@@ -401,10 +593,38 @@ def _image_dpi(im: Image.Image, scale: float) -> int | None:
 # ---- Word --------------------------------------------------------------------------------
 
 
+def _check_package(path: Path, what: str) -> None:
+    """A .docx or .ofd is a zip that its reader inflates part by part into memory: refuse one
+    that would inflate past max_package_bytes, or whose parts are compressed beyond the
+    archive ratio limit (a bomb). zipfile never reads past a part's declared size, so the
+    declared sizes bound what python-docx and the OFD reader can be made to hold."""
+    settings = page_settings()
+    archive = limits_data()["archive"]
+    try:
+        with zipfile.ZipFile(path) as zf:
+            infos = zf.infolist()
+    except (zipfile.BadZipFile, OSError, ValueError, EOFError, RuntimeError) as exc:
+        raise UnreadableFile(f"{what} 文件已损坏（ZIP 结构无法读取）：{exc}") from exc
+    total = sum(i.file_size for i in infos)
+    if total > settings.max_package_bytes:
+        raise UnreadableFile(
+            f"{what} 文件解压后共 {total // (1 << 20)} MB，超过上限 "
+            f"{settings.max_package_bytes // (1 << 20)} MB，疑似压缩炸弹，未读取"
+        )
+    for info in infos:
+        ratio = info.file_size / max(info.compress_size, 1)
+        if info.file_size > archive["ratio_min_bytes"] and ratio > archive["max_ratio"]:
+            raise UnreadableFile(
+                f"{what} 文件内 {info.filename} 的压缩比 {ratio:.0f}:1 超过上限 "
+                f"{archive['max_ratio']}:1，疑似压缩炸弹，未读取"
+            )
+
+
 def _docx_page(f: InputFile, path: Path) -> Page:
     import docx
     from docx.opc.exceptions import PackageNotFoundError
 
+    _check_package(path, "Word")
     try:
         document = docx.Document(str(path))
         texts = list(_docx_texts(document))
@@ -465,6 +685,7 @@ def _table_rows(table: Any) -> Iterator[str]:
 
 def _ofd_pages(f: InputFile, path: Path) -> Iterator[Page]:
     """Text objects of each page (and its template) straight from the OFD's XML."""
+    _check_package(path, "OFD")
     try:
         zf = zipfile.ZipFile(path)
     except (zipfile.BadZipFile, OSError) as exc:
