@@ -1,21 +1,39 @@
-"""The batch flow: intake, then one subflow per application with one task per file.
+"""The batch flow: intake, one task per file, then one report task per application.
 
 Prefect only wires the stages together; every stage is a plain function in pipeline/.
+
+Every file of every application is submitted at once, so the OCR workers never wait for an
+application to be written before the next one's scans start; reports are then written in
+batch order as each application's files come back. The page OCR runs in a pool of worker
+processes (flows/reading.py) shared by all files; with `dask_address` the file tasks run on a
+Dask cluster instead, each OCRing in its own worker process.
 """
 
 from __future__ import annotations
 
 import logging
+import os
 from pathlib import Path
+from typing import Any
 
 from prefect import flow, task
-from prefect.task_runners import ThreadPoolTaskRunner
+from prefect.cache_policies import NO_CACHE
+from prefect.futures import PrefectFuture
+from prefect.task_runners import TaskRunner, ThreadPoolTaskRunner
 
+from flows.reading import (
+    POOL_KINDS,
+    FileRead,
+    count_pages,
+    find_pool,
+    ocr_pool,
+    pdfium_lock,
+    read_file,
+)
 from pipeline.cache import PageCache
 from pipeline.intake import scan_batch
 from pipeline.models import Application, Batch, InputFile
-from pipeline.ocr import get_engine
-from pipeline.process import FileResult, assemble_report, read_file
+from pipeline.process import FileResult, assemble_report
 from pipeline.report import SummaryRow, write_report, write_summary
 
 log = logging.getLogger(__name__)
@@ -23,39 +41,75 @@ log = logging.getLogger(__name__)
 progress = logging.getLogger("dossier.progress")
 
 
-@task(name="read-file", retries=1, retry_delay_seconds=1, task_run_name="read {f.file}")
-def read_file_task(f: InputFile, engine_name: str, cache_dir: str | None) -> FileResult:
-    # Engines and caches are opened inside the task: nothing unpicklable crosses a task boundary.
+def default_workers() -> int:
+    """One OCR worker process per core."""
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+
+
+# Retries are for what passes (a worker process killed, a network share hiccup); pages read
+# before the failure are in the page cache, so a retry redoes only the rest. No Prefect
+# result cache: see README "Caching and restart" for why the page cache is the one kept.
+@task(
+    name="read-file",
+    retries=2,
+    retry_delay_seconds=[2, 10],
+    task_run_name="read {f.file}",
+    cache_policy=NO_CACHE,
+)
+def read_file_task(
+    f: InputFile, engine_name: str, cache_dir: str | None, pool_id: str | None
+) -> FileRead:
+    # Caches and engines are opened inside the task: nothing unpicklable crosses a task
+    # boundary (Dask ships the arguments to another process).
     cache = PageCache(Path(cache_dir)) if cache_dir else None
-    return read_file(f, get_engine(engine_name), cache)
+    result, pages = read_file(f, engine_name, cache, find_pool(pool_id))
+    return FileRead(result=result, pages=pages)
 
 
-def _failed_result(f: InputFile, exc: BaseException) -> FileResult:
-    return FileResult(
-        file=f.file, status="unreadable", reason=f"处理出错：{type(exc).__name__}: {exc}"
-    )
-
-
-@flow(name="application", flow_run_name="{app.name}")
-def application_flow(
-    app: Application,
-    out_dir: Path,
-    engine_name: str = "rapidocr",
-    cache_dir: str | None = None,
-) -> SummaryRow:
-    futures = [(f, read_file_task.submit(f, engine_name, cache_dir)) for f in app.files]
-    results = []
-    for f, future in futures:
-        try:
-            results.append(future.result())
-        except Exception as exc:  # a file that fails for good is reported, never dropped
-            log.error("file %s failed: %s", f.file, exc)
-            results.append(_failed_result(f, exc))
-    report = assemble_report(app, results)
-    row = write_report(report, out_dir)
+@task(name="report", task_run_name="report {app.name}", cache_policy=NO_CACHE, retries=1)
+def report_task(app: Application, reads: list[FileRead], out_dir: Path) -> SummaryRow:
+    """Checks and report of one application, from every file's result (none left out)."""
+    report = assemble_report(app, [r.result for r in reads])
+    with pdfium_lock():  # evidence crops are rendered with pdfium while other files are being read
+        row = write_report(
+            report, out_dir, files=app.files, pages=[p for r in reads for p in r.pages]
+        )
     if app.problem:
         row.problem = app.problem
     return row
+
+
+def _failed_result(f: InputFile, exc: BaseException) -> FileRead:
+    return FileRead(
+        result=FileResult(
+            file=f.file, status="unreadable", reason=f"处理出错：{type(exc).__name__}: {exc}"
+        ),
+        pages=[],
+    )
+
+
+def _collect(f: InputFile, future: PrefectFuture[Any]) -> FileRead:
+    try:
+        read: FileRead = future.result()
+    except Exception as exc:  # a file that fails for good is reported, never dropped
+        log.error("file %s failed: %s", f.file, exc)
+        read = _failed_result(f, exc)
+    progress.info(
+        f.file,
+        extra={"event": "file_done", "path": f.path, "pages": read.result.pages},
+    )
+    return read
+
+
+def make_task_runner(workers: int, dask_address: str | None) -> TaskRunner[Any]:
+    if dask_address:
+        from prefect_dask import DaskTaskRunner
+
+        runner: TaskRunner[Any] = DaskTaskRunner(address=dask_address)
+        return runner
+    # File tasks mostly wait for the OCR pool; a few more threads than workers keep the pool
+    # fed while text-layer files are parsed here. The pool bounds the rasters held.
+    return ThreadPoolTaskRunner(max_workers=workers + 2)
 
 
 @flow(name="batch", flow_run_name="{batch_path.name}")
@@ -65,19 +119,44 @@ def batch_flow(
     engine_name: str = "rapidocr",
     cache_dir: str | None = None,
     workers: int = 2,
+    dask_address: str | None = None,
+    pool_kind: str = "process",
 ) -> list[SummaryRow]:
+    # A plain str: Prefect validates flow parameters against names it resolves itself, and a
+    # Literal alias imported from another module is not among them when a deployment runs.
+    if pool_kind not in POOL_KINDS:
+        raise ValueError(f"未知的 OCR 并行方式：{pool_kind}（可选：{'、'.join(POOL_KINDS)}）")
     out_dir.mkdir(parents=True, exist_ok=True)
     batch: Batch = scan_batch(batch_path, out_dir / ".work")
-    progress.info("batch", extra={"event": "batch", "batch": batch})
-    # Prefect's TaskRunner generic is invariant in its future type; the runner is right.
-    per_app = application_flow.with_options(
-        task_runner=ThreadPoolTaskRunner(max_workers=workers)  # type: ignore[arg-type]
-    )
-    rows = []
-    for app in batch.applications:
-        progress.info(app.name, extra={"event": "application_start", "application": app})
-        row = per_app(app, out_dir, engine_name, cache_dir)
-        rows.append(row)
-        progress.info(app.name, extra={"event": "application_done", "row": row})
+    pages_total = sum(count_pages(f) for a in batch.applications for f in a.files)
+    progress.info("batch", extra={"event": "batch", "batch": batch, "pages_total": pages_total})
+    # On Dask each worker process OCRs its own files: no pool of processes inside it.
+    kind = None if dask_address else next(k for k in POOL_KINDS if k == pool_kind)
+    with (
+        ocr_pool(kind, workers, engine_name) as pool_id,
+        make_task_runner(workers, dask_address) as runner,
+    ):
+        params = {"engine_name": engine_name, "cache_dir": cache_dir, "pool_id": pool_id}
+        # Every file of every application now: the pool stays busy while reports are written.
+        submitted = [
+            (app, [(f, runner.submit(read_file_task, {"f": f, **params})) for f in app.files])
+            for app in batch.applications
+        ]
+        rows = []
+        for app, futures in submitted:
+            progress.info(app.name, extra={"event": "application_start", "application": app})
+            reads = [_collect(f, future) for f, future in futures]
+            try:
+                row = report_task(app, reads, out_dir)
+            except Exception as exc:  # one application's report must not sink the batch
+                log.error("report of %s failed: %s", app.name, exc)
+                row = SummaryRow(
+                    application=app.name,
+                    verdict="failed",
+                    files=len(app.files),
+                    problem=f"报告生成出错：{type(exc).__name__}: {exc}",
+                )
+            rows.append(row)
+            progress.info(app.name, extra={"event": "application_done", "row": row})
     write_summary(batch.name, rows, out_dir)
     return rows

@@ -1,7 +1,14 @@
 """Pages already read, kept on disk by (file sha256, engine, engine version).
 
-Re-running a batch reads no page twice. Entries are written to a temporary name and renamed,
-so a process killed half way never leaves a truncated entry behind.
+Re-running a batch reads no page twice. Two kinds of entry:
+
+- one JSON per file (`pages/ab/<sha256>-<engine>.json`): every page of a file read to the end;
+- one JSON per OCR page (`pages/ab/<sha256>-<engine>.d/<n>.json`) while a file is being read,
+  so that a process killed in the middle of a 300-page scan loses at most the pages in
+  progress. They are dropped once the whole file's entry is written.
+
+Entries are written to a temporary name and renamed, so a process killed half way never
+leaves a truncated entry behind; a damaged entry reads as missing.
 """
 
 from __future__ import annotations
@@ -9,9 +16,10 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import shutil
 from pathlib import Path
 
-from pydantic import TypeAdapter
+from pydantic import TypeAdapter, ValidationError
 
 from pipeline.atomic import write_atomic
 from pipeline.models import Page
@@ -28,11 +36,20 @@ def default_cache_dir() -> Path:
 
 class PageCache:
     def __init__(self, root: Path) -> None:
-        self.root = Path(root) / "pages"
+        self.base = Path(root)
+        self.root = self.base / "pages"
+
+    def _stem(self, sha256: str, engine: str) -> Path:
+        engine_key = hashlib.sha256(engine.encode("utf-8")).hexdigest()[:16]
+        return self.root / sha256[:2] / f"{sha256}-{engine_key}"
 
     def _path(self, sha256: str, engine: str) -> Path:
-        engine_key = hashlib.sha256(engine.encode("utf-8")).hexdigest()[:16]
-        return self.root / sha256[:2] / f"{sha256}-{engine_key}.json"
+        return self._stem(sha256, engine).with_suffix(".json")
+
+    def _page_dir(self, sha256: str, engine: str) -> Path:
+        return self._stem(sha256, engine).with_suffix(".d")
+
+    # ---- whole files ----
 
     def get(self, sha256: str, engine: str) -> list[Page] | None:
         path = self._path(sha256, engine)
@@ -45,3 +62,25 @@ class PageCache:
     def put(self, sha256: str, engine: str, pages: list[Page]) -> None:
         data = json.dumps(_PAGES.dump_python(pages, mode="json"), ensure_ascii=False)
         write_atomic(self._path(sha256, engine), data)
+        # The per-page entries are now redundant; a failure to drop them costs only disk.
+        shutil.rmtree(self._page_dir(sha256, engine), ignore_errors=True)
+
+    # ---- single pages of a file being read ----
+
+    def get_page(self, sha256: str, engine: str, number: int) -> Page | None:
+        path = self._page_dir(sha256, engine) / f"{number}.json"
+        try:
+            return Page.model_validate_json(path.read_bytes())
+        except (OSError, ValueError, ValidationError):
+            return None
+
+    def put_page(self, sha256: str, engine: str, page: Page) -> None:
+        path = self._page_dir(sha256, engine) / f"{page.number}.json"
+        write_atomic(path, page.model_dump_json())
+
+    def pages_kept(self, sha256: str, engine: str) -> int:
+        """How many single-page entries a file has (files interrupted while being read)."""
+        try:
+            return sum(1 for p in self._page_dir(sha256, engine).iterdir() if p.suffix == ".json")
+        except OSError:
+            return 0

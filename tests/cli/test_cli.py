@@ -37,3 +37,22 @@ def test_unwritable_output_exits_2(tmp_path: Path) -> None:
 def test_wrong_arguments_exit_2() -> None:
     assert run("process").returncode == 2
     assert run("frobnicate").returncode == 2
+
+
+def test_workers_below_one_exit_2(tmp_path: Path) -> None:
+    (tmp_path / "batch").mkdir()
+    r = run("process", str(tmp_path / "batch"), "--workers", "0")
+    assert r.returncode == 2 and "--workers" in r.stderr
+
+
+def test_serve_without_an_inbox_exits_2(tmp_path: Path) -> None:
+    r = run("serve", "--inbox", str(tmp_path / "nope"), "--out", str(tmp_path / "out"))
+    assert r.returncode == 2 and "收件箱" in r.stderr
+    assert run("serve", "--out", str(tmp_path)).returncode == 2  # --inbox is required
+
+
+def test_serve_with_a_bad_schedule_exits_2(tmp_path: Path) -> None:
+    r = run("serve", "--inbox", str(tmp_path), "--out", str(tmp_path / "o"), "--cron", "0 2 * *")
+    assert r.returncode == 2 and "无效的运行计划" in r.stderr
+    r = run("serve", "--inbox", str(tmp_path), "--out", str(tmp_path / "o"), "--timezone", "火星")
+    assert r.returncode == 2
