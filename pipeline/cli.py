@@ -8,6 +8,7 @@ import os
 import sys
 import time
 from collections import Counter
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -25,13 +26,11 @@ def _quiet_prefect() -> None:
     os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")
     os.environ.setdefault("PREFECT_SERVER_LOGGING_LEVEL", "WARNING")
     os.environ.setdefault("PREFECT_LOGGING_LOG_PRINTS", "false")
+    # onnxruntime otherwise writes a device id under $HOME and may try to upload telemetry.
+    os.environ.setdefault("ORT_DISABLE_TELEMETRY", "1")
     # The temporary server needs 6 s on an idle machine but far more on a busy one; Prefect's
     # 20 s default then fails the whole run before it starts.
     os.environ.setdefault("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "120")
-
-
-def _default_workers() -> int:
-    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
 
 
 # ---- progress ----------------------------------------------------------------------------
@@ -233,15 +232,30 @@ def cmd_process(args: argparse.Namespace) -> int:
         return EXIT_BAD_INPUT
 
     _quiet_prefect()
-    from flows.batch import batch_flow
+    from flows.batch import batch_flow, default_workers
     from pipeline.errors import BatchUnreadable
+    from pipeline.store import ReportRecorder, StoreError, default_url, open_store
 
+    db_url = args.db or default_url(out)
+    try:
+        store = open_store(db_url)
+    except StoreError as exc:
+        _err(f"错误：无法打开数据库：{exc}")
+        return EXIT_BAD_INPUT
+    run_id = store.start_run(
+        batch_name,
+        str(batch.resolve()),
+        datetime.now(UTC),
+        {"ocr": args.ocr, "workers": args.workers, "dask": args.dask},
+    )
+    recorder = ReportRecorder(store, run_id, out)
     cache_dir = _cache_dir(args)
     printer: _Progress = ProgressBar() if sys.stderr.isatty() else ProgressPrinter()
     progress = logging.getLogger("dossier.progress")
     progress.setLevel(logging.INFO)
     progress.propagate = False
     progress.addHandler(printer)
+    progress.addHandler(recorder)
     started = time.monotonic()
     try:
         rows = batch_flow(
@@ -249,7 +263,7 @@ def cmd_process(args: argparse.Namespace) -> int:
             out,
             args.ocr,
             cache_dir,
-            args.workers or _default_workers(),
+            args.workers or default_workers(),
             args.dask,
             args.ocr_pool,
         )
@@ -261,7 +275,12 @@ def cmd_process(args: argparse.Namespace) -> int:
         return EXIT_BAD_INPUT
     finally:
         progress.removeHandler(printer)
+        progress.removeHandler(recorder)
         printer.close_display()
+        store.finish_run(run_id, datetime.now(UTC), recorder.counts)
+        store.close()
+    for failure in recorder.failures:
+        _err(f"警告：{failure}")
     print(f"汇总：{(out / 'summary.html').resolve()}")
     print(final_line(rows, time.monotonic() - started))
     return EXIT_OK
@@ -318,14 +337,6 @@ def cmd_serve(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def _not_built(name: str) -> Any:
-    def run(args: argparse.Namespace) -> int:
-        _err(f"`dossier {name}` 尚未实现（见项目 issue 列表）")
-        return EXIT_BAD_INPUT
-
-    return run
-
-
 def _reading_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--ocr", default="rapidocr", choices=["rapidocr", "paddleocr"], help="OCR 引擎")
     p.add_argument(
@@ -352,6 +363,11 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("process", help="处理一个批次（文件夹或 .zip）")
     p.add_argument("batch", help="批次文件夹或 .zip")
     p.add_argument("--out", help="输出目录（默认 ./dossier-out/<批次名>）")
+    p.add_argument(
+        "--db",
+        help="数据库 URL（默认 sqlite:///<输出目录>/dossier.db；"
+        "PostgreSQL：postgresql+psycopg://用户:密码@主机:端口/库名）",
+    )
     _reading_options(p)
     # Kept for measurements (benchmarks/throughput.py): processes are the faster default.
     p.add_argument(
@@ -378,13 +394,9 @@ def build_parser() -> argparse.ArgumentParser:
     _reading_options(s)
     s.set_defaults(run=cmd_serve)
 
-    for name, help_text in [
-        ("web", "启动网页工作台"),
-        ("user", "管理网页工作台账户"),
-    ]:
-        u = sub.add_parser(name, help=help_text)
-        u.add_argument("rest", nargs=argparse.REMAINDER)
-        u.set_defaults(run=_not_built(name))
+    from webdesk.cli import add_commands as add_web_commands
+
+    add_web_commands(sub)
     return parser
 
 

@@ -33,6 +33,7 @@ across process boundaries.
 from __future__ import annotations
 
 import json
+import logging
 import math
 from collections import Counter
 from collections.abc import Iterator, Mapping
@@ -945,3 +946,36 @@ def _report_of(a: ApplicationRow) -> Report:
         findings=[_finding_of(f) for f in a.findings],
         stats=a.stats,
     )
+
+
+class ReportRecorder(logging.Handler):
+    """Saves each application's report into the store as soon as the batch flow has written it.
+
+    Listens to the flow's progress events ("dossier.progress", event `application_done`), so a
+    run killed half way keeps in the database what it had finished. A report that cannot be
+    saved is named in `failures`; the files on disk stay the record of the run.
+    """
+
+    def __init__(self, store: Store, run_id: int, out_dir: Path) -> None:
+        super().__init__(logging.INFO)
+        self.store = store
+        self.run_id = run_id
+        self.out_dir = Path(out_dir)
+        self.counts: dict[str, int] = {"applications": 0, "errors": 0, "warnings": 0, "pages": 0}
+        self.failures: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        if getattr(record, "event", None) != "application_done":
+            return
+        row = record.__dict__["row"]
+        path = self.out_dir / row.application / "report.json"
+        try:
+            report = Report.model_validate_json(path.read_text(encoding="utf-8"))
+            self.store.save_report(self.run_id, report)
+        except (OSError, ValueError, StoreError) as exc:
+            self.failures.append(f"{row.application} 的报告未能写入数据库：{exc}")
+            return
+        self.counts["applications"] += 1
+        self.counts["errors"] += row.errors
+        self.counts["warnings"] += row.warnings
+        self.counts["pages"] += row.pages

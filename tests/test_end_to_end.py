@@ -20,6 +20,8 @@ from typing import Any
 import jsonschema
 import pytest
 
+from pipeline.models import Report
+
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLES = ROOT / "samples" / "batch"
 TRUTH = json.loads((ROOT / "samples" / "truth.json").read_text(encoding="utf-8"))
@@ -117,3 +119,16 @@ def test_declared_block_matches_truth(processed: tuple[Path, Any], name: str) ->
     truth = _numbers(TRUTH["applications"][name]["declared"])
     for key, value in truth.items():
         assert declared[key] == value, key
+
+
+def test_reports_are_stored_in_the_database(processed: tuple[Path, Any]) -> None:
+    from pipeline.store import default_url, open_store
+
+    out, _ = processed
+    with open_store(default_url(out)) as store:
+        [run] = store.list_runs()
+        assert run.finished_at is not None
+        stored = {row.application for row in store.latest_reports()}
+        assert stored == {Path(n).stem if n.endswith(".zip") else n for n in SUBSET}
+        name = SUBSET[0]
+        assert store.load_report(run.id, name) == Report.model_validate(_report(out, name))
