@@ -23,7 +23,7 @@ def cluster() -> Iterator[str]:
         n_workers=2,
         threads_per_worker=1,
         processes=True,
-        dashboard_address=None,
+        dashboard_address=":0",  # any free port: never clash with a running dashboard
         host="127.0.0.1",
     ) as c:
         yield str(c.scheduler_address)
