@@ -31,6 +31,7 @@ from flows.inbox import (
 )
 from pipeline.atomic import write_atomic
 from pipeline.errors import BatchUnreadable
+from pipeline.store import default_url, recording
 
 DEFAULT_CRON = "0 2 * * *"
 DEFAULT_TIMEZONE = "Asia/Shanghai"
@@ -54,6 +55,7 @@ def inbox_flow(
     dask_address: str | None = None,
     settle_seconds: float = 5.0,
     timezone: str = DEFAULT_TIMEZONE,
+    db_url: str | None = None,
 ) -> list[str]:
     """Process every ready batch of the inbox; returns where each one was shelved."""
     log = _logger()
@@ -73,15 +75,19 @@ def inbox_flow(
         failed: list[str] = []
         for path in ready:
             out_dir = claim_output(out_root, path)
+            options = {"ocr": engine_name, "workers": workers, "via": "serve"}
             try:
-                batch_flow(
-                    path,
-                    out_dir,
-                    engine_name,
-                    cache_dir,
-                    workers or default_workers(),
-                    dask_address,
-                )
+                # One database for every nightly batch: the web desk reads it (default under out).
+                url = db_url or default_url(out_root)
+                with recording(url, batch_name(path), str(path), options, out_dir):
+                    batch_flow(
+                        path,
+                        out_dir,
+                        engine_name,
+                        cache_dir,
+                        workers or default_workers(),
+                        dask_address,
+                    )
             except BatchUnreadable as exc:
                 # Never opened, so never coming right by itself: shelved apart, with the reason
                 # beside where its reports would have been.
@@ -116,6 +122,7 @@ def serve(
     dask_address: str | None = None,
     settle_seconds: float = 5.0,
     name: str = DEPLOYMENT_NAME,
+    db_url: str | None = None,
 ) -> None:
     """Serve the nightly deployment until stopped (blocks)."""
     from prefect.deployments.runner import EntrypointType
@@ -133,6 +140,7 @@ def serve(
             "dask_address": dask_address,
             "settle_seconds": settle_seconds,
             "timezone": timezone,
+            "db_url": db_url,
         },
         # By module, not by file: runs load the installed package whatever the directory.
         entrypoint_type=EntrypointType.MODULE_PATH,

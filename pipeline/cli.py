@@ -8,7 +8,6 @@ import os
 import sys
 import time
 from collections import Counter
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -234,39 +233,33 @@ def cmd_process(args: argparse.Namespace) -> int:
     _quiet_prefect()
     from flows.batch import batch_flow, default_workers
     from pipeline.errors import BatchUnreadable
-    from pipeline.store import ReportRecorder, StoreError, default_url, open_store
+    from pipeline.store import StoreError, default_url, open_store, recording
 
     db_url = args.db or default_url(out)
     try:
-        store = open_store(db_url)
+        open_store(db_url).close()  # fail fast on a bad URL or an unreachable server
     except StoreError as exc:
         _err(f"错误：无法打开数据库：{exc}")
         return EXIT_BAD_INPUT
-    run_id = store.start_run(
-        batch_name,
-        str(batch.resolve()),
-        datetime.now(UTC),
-        {"ocr": args.ocr, "workers": args.workers, "dask": args.dask},
-    )
-    recorder = ReportRecorder(store, run_id, out)
     cache_dir = _cache_dir(args)
     printer: _Progress = ProgressBar() if sys.stderr.isatty() else ProgressPrinter()
     progress = logging.getLogger("dossier.progress")
     progress.setLevel(logging.INFO)
     progress.propagate = False
     progress.addHandler(printer)
-    progress.addHandler(recorder)
     started = time.monotonic()
+    options = {"ocr": args.ocr, "workers": args.workers, "dask": args.dask}
     try:
-        rows = batch_flow(
-            batch,
-            out,
-            args.ocr,
-            cache_dir,
-            args.workers or default_workers(),
-            args.dask,
-            args.ocr_pool,
-        )
+        with recording(db_url, batch_name, str(batch.resolve()), options, out) as recorder:
+            rows = batch_flow(
+                batch,
+                out,
+                args.ocr,
+                cache_dir,
+                args.workers or default_workers(),
+                args.dask,
+                args.ocr_pool,
+            )
     except BatchUnreadable as exc:
         _err(f"错误：无法读取批次 {batch}：{exc}")
         return EXIT_BAD_INPUT
@@ -275,10 +268,7 @@ def cmd_process(args: argparse.Namespace) -> int:
         return EXIT_BAD_INPUT
     finally:
         progress.removeHandler(printer)
-        progress.removeHandler(recorder)
         printer.close_display()
-        store.finish_run(run_id, datetime.now(UTC), recorder.counts)
-        store.close()
     for failure in recorder.failures:
         _err(f"警告：{failure}")
     print(f"汇总：{(out / 'summary.html').resolve()}")
@@ -333,6 +323,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
         dask_address=args.dask,
         settle_seconds=args.settle,
         name=args.name,
+        db_url=args.db,
     )
     return EXIT_OK
 
@@ -391,6 +382,7 @@ def build_parser() -> argparse.ArgumentParser:
         help="判断上传完成的间隔秒数：两次查看之间大小或修改时间不变（默认 5）",
     )
     s.add_argument("--name", default="nightly", help="Prefect 部署名（默认 nightly）")
+    s.add_argument("--db", help="数据库 URL（默认 sqlite:///<报告根目录>/dossier.db）")
     _reading_options(s)
     s.set_defaults(run=cmd_serve)
 

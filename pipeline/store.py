@@ -979,3 +979,21 @@ class ReportRecorder(logging.Handler):
         self.counts["errors"] += row.errors
         self.counts["warnings"] += row.warnings
         self.counts["pages"] += row.pages
+
+
+@contextmanager
+def recording(
+    url: str, batch_name: str, source: str, options: Mapping[str, Any] | None, out_dir: Path
+) -> Iterator[ReportRecorder]:
+    """A run in the store for the batch flow inside the block: each report saved as written."""
+    progress = logging.getLogger("dossier.progress")
+    with open_store(url) as store:
+        run_id = store.start_run(batch_name, source, datetime.now(UTC), options)
+        recorder = ReportRecorder(store, run_id, out_dir)
+        progress.setLevel(logging.INFO)
+        progress.addHandler(recorder)
+        try:
+            yield recorder
+        finally:
+            progress.removeHandler(recorder)
+            store.finish_run(run_id, datetime.now(UTC), recorder.counts)

@@ -18,6 +18,7 @@ from typing import Any
 import httpx
 import pytest
 
+from pipeline.store import default_url, open_store
 from tests.flows.batches import APP, small_batch
 
 PREFECT = str(Path(sys.executable).with_name("prefect"))
@@ -133,6 +134,8 @@ def test_served_deployment_processes_and_shelves_the_inbox(
         report = json.loads((out / "2024-03-长沙市" / APP / "report.json").read_text("utf-8"))
         assert {f["file"] for f in report["files"]} == {"申报书.docx", "荣誉证书.jpg"}
         assert (out / "2024-03-长沙市" / "summary.html").is_file()
+        with open_store(default_url(out)) as store:  # the nightly run is in the database too
+            assert [r.application for r in store.latest_reports()] == [APP]
         assert not (inbox / "2024-03-长沙市").exists()
         shelved = list((inbox / "processed").glob("*/2024-03-长沙市"))
         assert len(shelved) == 1 and (shelved[0] / APP / "荣誉证书.jpg").is_file()
