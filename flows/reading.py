@@ -341,7 +341,11 @@ def load_pages(
     pages = [slot.result() if isinstance(slot, Future) else slot for slot in slots]
     trim_heap()  # the file's rasters are gone: give their memory back
     if cache is not None:
-        cache.put(f.sha256, key, pages)
+        try:
+            cache.put(f.sha256, key, pages)
+        except OSError as exc:
+            # The cache is a shortcut: a full cache disk costs a re-read next time, not the file.
+            log.warning("page cache write failed for %s: %s", f.file, exc)
     return pages, from_cache
 
 

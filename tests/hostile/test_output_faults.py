@@ -142,12 +142,6 @@ def test_disk_full_while_writing_reports(tmp_path: Path) -> None:
         _assert_clean_failure(run, dirs.out, DISK_FULL_WORDS)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="flows/reading.py load_pages: the final `cache.put(f.sha256, key, pages)` lets "
-    "OSError(ENOSPC) escape (only the per-page put_page is guarded), so the file ends "
-    "'unreadable: 处理出错：OSError: [Errno 28]' and the run exits 0 with wrong statuses",
-)
 def test_full_page_cache_does_not_fail_the_files(tmp_path: Path) -> None:
     """The page cache is only a shortcut: a full cache disk must not turn readable files into
     "unreadable" ones."""
