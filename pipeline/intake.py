@@ -52,6 +52,7 @@ class _Settings:
     ignore_dirs: frozenset[str]
     ignore_files: frozenset[str]
     unassigned: str
+    reserved_names: frozenset[str]
 
 
 LIMITS_ENV = "DOSSIER_LIMITS"
@@ -96,7 +97,10 @@ def load_limits(section: str = "archive") -> ArchiveLimits:
 def _settings() -> _Settings:
     data = limits_data()["intake"]
     return _Settings(
-        frozenset(data["ignore_dirs"]), frozenset(data["ignore_files"]), data["unassigned"]
+        frozenset(data["ignore_dirs"]),
+        frozenset(data["ignore_files"]),
+        data["unassigned"],
+        frozenset(n.lower() for n in data["reserved_names"]),
     )
 
 
@@ -159,6 +163,9 @@ def app_name(name: str) -> str:
     clean = "".join(" " if unicodedata.category(c) == "Cc" else c for c in name)
     if clean.strip() in ("", ".", ".."):
         clean = "（无名申报）"
+    if clean.strip().lower() in _settings().reserved_names:
+        # Its report folder would take the place of the batch's summary or database.
+        clean = f"{clean}（申报）"
     raw = clean.encode("utf-8")
     if len(raw) <= APP_NAME_MAX_BYTES:
         return clean

@@ -4,6 +4,7 @@ that try to leave) and a batch with no applications, each run through `dossier p
 from __future__ import annotations
 
 import csv
+import json
 from pathlib import Path
 
 import pytest
@@ -60,12 +61,6 @@ def test_batch_with_no_applications(tmp_path: Path) -> None:
     assert not any(batch.iterdir())
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="pipeline/report.py names each application's folder out/<application>: a folder "
-    "called summary.html (or summary.csv / summary.xlsx / .work) takes the summary's path, "
-    "write_summary raises IsADirectoryError and the whole batch exits 2 without a summary",
-)
 def test_application_named_like_an_output_file(tmp_path: Path) -> None:
     app = tmp_path / "批次" / "summary.html"
     app.mkdir(parents=True)
@@ -75,3 +70,6 @@ def test_application_named_like_an_output_file(tmp_path: Path) -> None:
     run = run_process(tmp_path / "批次", dirs)
     assert run.returncode == 0, run.stderr[-2000:]
     assert (dirs.out / "summary.html").is_file()
+    # The application keeps its files, under a name that cannot take the summary's place.
+    report = json.loads((dirs.out / "summary.html（申报）" / "report.json").read_text("utf-8"))
+    assert [f["file"] for f in report["files"]] == ["说明.txt"]
