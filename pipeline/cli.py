@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import logging
 import os
+import shutil
 import sys
 import time
 from collections import Counter
@@ -208,6 +209,19 @@ def _cache_dir(args: argparse.Namespace) -> str | None:
     return None if args.no_cache else str(Path(args.cache or default_cache_dir()))
 
 
+def _one_line(exc: BaseException) -> str:
+    return str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+
+
+def _disk_full_hint(folder: Path) -> str:
+    """SQLite says only "unable to open database file" when the disk is full: say why."""
+    try:
+        full = shutil.disk_usage(folder).free < 1 << 20
+    except OSError:
+        return ""
+    return "（磁盘空间不足：No space left on device）" if full else ""
+
+
 def cmd_process(args: argparse.Namespace) -> int:
     batch = Path(args.batch)
     if problem := _check_workers(args):
@@ -236,10 +250,14 @@ def cmd_process(args: argparse.Namespace) -> int:
     from pipeline.store import StoreError, default_url, open_store, recording
 
     db_url = args.db or default_url(out)
+    own_db = None if args.db or (out / "dossier.db").exists() else out / "dossier.db"
     try:
         open_store(db_url).close()  # fail fast on a bad URL or an unreachable server
     except StoreError as exc:
-        _err(f"错误：无法打开数据库：{exc}")
+        if own_db is not None:  # an empty file left by the failed open is not a result
+            for leftover in (own_db, own_db.with_name("dossier.db-journal")):
+                leftover.unlink(missing_ok=True)
+        _err(f"错误：无法打开数据库：{_one_line(exc)}{_disk_full_hint(out)}")
         return EXIT_BAD_INPUT
     cache_dir = _cache_dir(args)
     printer: _Progress = ProgressBar() if sys.stderr.isatty() else ProgressPrinter()

@@ -463,7 +463,9 @@ def _image_pages(f: InputFile, path: Path, engine: EngineGetter) -> Iterator[Pag
     settings = page_settings()
     # Pillow's own bomb guard follows the configured limit (it raises past twice the value,
     # warns past it; the check below refuses everything past it with the real size).
-    Image.MAX_IMAGE_PIXELS = settings.max_image_pixels
+    # Set for this open only: a global left behind would refuse later, legitimate images
+    # (report crops) after a run with a lower DOSSIER_LIMITS.
+    saved, Image.MAX_IMAGE_PIXELS = Image.MAX_IMAGE_PIXELS, settings.max_image_pixels
     try:
         im = Image.open(path)
     except Image.DecompressionBombError as exc:
@@ -472,6 +474,8 @@ def _image_pages(f: InputFile, path: Path, engine: EngineGetter) -> Iterator[Pag
         raise UnreadableFile("图片无法解码：文件已损坏或不是有效的图片") from exc
     except (OSError, ValueError, EOFError, SyntaxError) as exc:
         raise UnreadableFile(_image_error(exc)) from exc
+    finally:
+        Image.MAX_IMAGE_PIXELS = saved
     with im:
         w, h = im.size
         if w * h > settings.max_image_pixels:
