@@ -4,11 +4,14 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 TEST_STAMP := $(VENV)/.installed-test
+# The second OCR engine lives in its own environment: paddlex pins another OpenCV build.
+PADDLE_VENV := .venv-paddle
+PADDLE_STAMP := $(PADDLE_VENV)/.installed
 OUT ?= out/demo
 export DO_NOT_TRACK := 1
 export PREFECT_SERVER_ANALYTICS_ENABLED := false
 
-.PHONY: demo test lint samples clean system-deps
+.PHONY: demo test lint samples clean system-deps paddle
 
 $(VENV)/bin/python:
 	$(PYTHON) -m venv $(VENV)
@@ -21,6 +24,14 @@ $(STAMP): pyproject.toml | $(VENV)/bin/python
 $(TEST_STAMP): pyproject.toml | $(VENV)/bin/python
 	$(PY) -m pip install --quiet -e '.[test]'
 	touch $@ $(STAMP)
+
+$(PADDLE_STAMP): pyproject.toml
+	$(PYTHON) -m venv $(PADDLE_VENV)
+	$(PADDLE_VENV)/bin/python -m pip install --quiet --upgrade pip
+	$(PADDLE_VENV)/bin/python -m pip install --quiet -e '.[paddle,test]'
+	touch $@
+
+paddle: $(PADDLE_STAMP)
 
 demo: $(STAMP)
 	PREFECT_HOME=$(CURDIR)/.prefect $(VENV)/bin/dossier process samples/batch --out $(OUT)
@@ -47,12 +58,13 @@ system-deps:
 	  else echo "请先安装：sudo apt-get install$$missing"; exit 1; fi; \
 	fi
 
-test: $(TEST_STAMP) system-deps lint
-	PREFECT_HOME=$(CURDIR)/.prefect $(VENV)/bin/pytest
+test: $(TEST_STAMP) $(PADDLE_STAMP) system-deps lint
+	PREFECT_HOME=$(CURDIR)/.prefect $(VENV)/bin/pytest --ignore=tests/paddle
+	PREFECT_HOME=$(CURDIR)/.prefect $(PADDLE_VENV)/bin/pytest tests/paddle
 
 # Regenerates samples/batch and samples/truth.json (needs Debian's CJK fonts, see samples/README.md).
 samples: $(TEST_STAMP) system-deps
 	$(PY) samples/generate.py
 
 clean:
-	rm -rf $(VENV) out .prefect .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) $(PADDLE_VENV) out .prefect .pytest_cache .mypy_cache .ruff_cache

@@ -2,6 +2,7 @@
 
     .venv/bin/python benchmarks/accuracy.py                 # process samples/batch, then score
     .venv/bin/python benchmarks/accuracy.py --reports DIR   # score reports already written
+    .venv-paddle/bin/python benchmarks/accuracy.py --ocr paddleocr   # the second engine
 
 Scoring: a document is classified right when its file, type and page range all match the
 truth. Fields are compared on documents classified right: numbers exact to the cent, codes and
@@ -60,7 +61,7 @@ def generic(field: str) -> str:
     return re.sub(r"\[\d+\]", "[]", field)
 
 
-def process(batch: Path, out: Path) -> float:
+def process(batch: Path, out: Path, ocr: str) -> float:
     from pipeline.cache import PageCache, default_cache_dir
     from pipeline.intake import scan_batch
     from pipeline.ocr import get_engine
@@ -68,7 +69,7 @@ def process(batch: Path, out: Path) -> float:
     from pipeline.report import write_report
 
     started = time.monotonic()
-    engine = get_engine("rapidocr")
+    engine = get_engine(ocr)
     cache = PageCache(default_cache_dir())
     for app in scan_batch(batch, out / ".work").applications:
         results = [read_file(f, engine, cache) for f in app.files]
@@ -144,6 +145,7 @@ def main() -> int:
     parser.add_argument("--batch", default=str(ROOT / "samples" / "batch"))
     parser.add_argument("--truth", default=str(ROOT / "samples" / "truth.json"))
     parser.add_argument("--reports", help="score the reports in this folder instead of processing")
+    parser.add_argument("--ocr", default="rapidocr", help="OCR engine: rapidocr or paddleocr")
     parser.add_argument("--worst", type=int, default=15, help="how many worst fields to list")
     parser.add_argument("--show-wrong", action="store_true", help="list every wrong field value")
     args = parser.parse_args()
@@ -153,8 +155,8 @@ def main() -> int:
         reports = Path(args.reports)
     else:
         reports = Path(tempfile.mkdtemp(prefix="dossier-accuracy-"))
-        seconds = process(Path(args.batch), reports)
-        print(f"processed {args.batch} in {seconds:.1f} s → {reports}")
+        seconds = process(Path(args.batch), reports, args.ocr)
+        print(f"processed {args.batch} with {args.ocr} in {seconds:.1f} s → {reports}")
     result = score(truth, reports)
 
     print(f"\nclassification (file + type + pages): {pct(result['documents'])}")

@@ -83,7 +83,7 @@ class RapidOcrEngine:
         params = dict(_RAPID_PARAMS)
         params.update({f"{task}.model_path": str(p) for task, p in paths.items()})
         models = " ".join(p.name for p in paths.values())
-        self.version = f"{_package_version('rapidocr')} ({models}; {PIPELINE_REVISION})"
+        self.version = f"{package_version('rapidocr')} ({models}; {PIPELINE_REVISION})"
         # Three instances with fixed switches: rapidocr keeps per-call switches as state, so
         # one instance shared by threads must never be called with different ones.
         self._full = rapidocr.RapidOCR(params=params)
@@ -105,7 +105,9 @@ class RapidOcrEngine:
         for box, text, score in zip(boxes, texts, scores, strict=False):
             quad = [(round(float(x), 1), round(float(y), 1)) for x, y in box]
             if text.strip():
-                lines.append(Line(text=text, bbox=_bbox(quad), confidence=float(score), quad=quad))
+                lines.append(
+                    Line(text=text, bbox=bbox_of(quad), confidence=float(score), quad=quad)
+                )
         return lines
 
     def detect(self, image: np.ndarray) -> list[Quad]:
@@ -125,7 +127,7 @@ class RapidOcrEngine:
         return out
 
 
-def _package_version(name: str) -> str:
+def package_version(name: str) -> str:
     try:
         return metadata.version(name)
     except metadata.PackageNotFoundError:
@@ -138,7 +140,7 @@ def red_as_grey(image: np.ndarray) -> np.ndarray:
     return np.repeat(red[..., None], 3, axis=2)
 
 
-def _bbox(quad: Quad) -> tuple[float, float, float, float]:
+def bbox_of(quad: Quad) -> tuple[float, float, float, float]:
     xs = [p[0] for p in quad]
     ys = [p[1] for p in quad]
     return (min(xs), min(ys), max(xs), max(ys))
@@ -167,14 +169,12 @@ def _make_engine(name: str) -> OcrEngine:
         return RapidOcrEngine()
     if importlib_util.find_spec("paddleocr") is None:
         raise OcrUnavailable(
-            "paddleocr 未安装，请安装 dossier[paddle] 或改用 rapidocr / "
+            "paddleocr 未安装，请安装 dossier[paddle]（见 README：make paddle）或改用 rapidocr / "
             "paddleocr is not installed: install dossier[paddle] or use rapidocr"
         )
-    # The hook for a PaddleOCR engine (see docs/design.md: model folders built from the
-    # rapidocr wheel's PP-OCRv6 files); not wired yet.
-    raise OcrUnavailable(
-        "paddleocr 引擎尚未接入，请使用 rapidocr / the paddleocr engine is not wired yet"
-    )
+    from pipeline.ocr_paddle import PaddleOcrEngine
+
+    return PaddleOcrEngine()
 
 
 # ---- rotation ----------------------------------------------------------------------------
