@@ -953,7 +953,8 @@ class ReportRecorder(logging.Handler):
 
     Listens to the flow's progress events ("dossier.progress", event `application_done`), so a
     run killed half way keeps in the database what it had finished. A report that cannot be
-    saved is named in `failures`; the files on disk stay the record of the run.
+    saved is named in `failures`, one that was is in `saved`; the files on disk stay the record
+    of the run.
     """
 
     def __init__(self, store: Store, run_id: int, out_dir: Path) -> None:
@@ -963,6 +964,7 @@ class ReportRecorder(logging.Handler):
         self.out_dir = Path(out_dir)
         self.counts: dict[str, int] = {"applications": 0, "errors": 0, "warnings": 0, "pages": 0}
         self.failures: list[str] = []
+        self.saved: set[str] = set()
 
     def emit(self, record: logging.LogRecord) -> None:
         if getattr(record, "event", None) != "application_done":
@@ -975,6 +977,7 @@ class ReportRecorder(logging.Handler):
         except (OSError, ValueError, StoreError) as exc:
             self.failures.append(f"{row.application} 的报告未能写入数据库：{exc}")
             return
+        self.saved.add(row.application)
         self.counts["applications"] += 1
         self.counts["errors"] += row.errors
         self.counts["warnings"] += row.warnings

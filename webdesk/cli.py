@@ -6,11 +6,15 @@ from __future__ import annotations
 import argparse
 import getpass
 import sys
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from webdesk import vocab
 from webdesk.settings import DEFAULT_MAX_UPLOAD, DEFAULT_OUT, Settings
+
+if TYPE_CHECKING:  # loaded by the commands that use it, not by every `dossier` start
+    from webdesk.desk import Desk
 
 EXIT_OK = 0
 EXIT_BAD_INPUT = 2
@@ -113,7 +117,7 @@ def _settings(args: argparse.Namespace, **options: Any) -> Settings:
     return Settings.make(out=Path(args.out), db_url=args.db, **options)
 
 
-def _open(args: argparse.Namespace) -> Any:
+def _open(args: argparse.Namespace) -> Desk | None:
     from webdesk.db import DeskError
     from webdesk.desk import Desk
 
@@ -138,75 +142,64 @@ def _password(args: argparse.Namespace) -> str | None:
     return first
 
 
-def cmd_user_add(args: argparse.Namespace) -> int:
+def _with_desk(args: argparse.Namespace, action: Callable[[Desk], None]) -> int:
+    """Run one account command on the desk, closing it after; a DeskProblem is the user's
+    mistake: said in one line, exit 2."""
     from webdesk.desk import DeskProblem
 
-    password = _password(args)
-    if password is None:
-        return EXIT_BAD_INPUT
     desk = _open(args)
     if desk is None:
         return EXIT_BAD_INPUT
     try:
-        user = desk.add_user(args.name, args.role, args.city, password)
+        action(desk)
     except DeskProblem as exc:
         _err(f"错误：{exc}")
         return EXIT_BAD_INPUT
     finally:
         desk.close()
-    where = f"（{user.city}）" if user.city else ""
-    print(f"已创建账户 {user.name}：{vocab.label('roles', user.role)}{where}")
     return EXIT_OK
+
+
+def cmd_user_add(args: argparse.Namespace) -> int:
+    password = _password(args)
+    if password is None:
+        return EXIT_BAD_INPUT
+
+    def add(desk: Desk) -> None:
+        user = desk.add_user(args.name, args.role, args.city, password)
+        where = f"（{user.city}）" if user.city else ""
+        print(f"已创建账户 {user.name}：{vocab.label('roles', user.role)}{where}")
+
+    return _with_desk(args, add)
 
 
 def cmd_user_passwd(args: argparse.Namespace) -> int:
-    from webdesk.desk import DeskProblem
-
     password = _password(args)
     if password is None:
         return EXIT_BAD_INPUT
-    desk = _open(args)
-    if desk is None:
-        return EXIT_BAD_INPUT
-    try:
+
+    def passwd(desk: Desk) -> None:
         desk.set_password(args.name, password)
-    except DeskProblem as exc:
-        _err(f"错误：{exc}")
-        return EXIT_BAD_INPUT
-    finally:
-        desk.close()
-    print(f"已重设 {args.name} 的密码")
-    return EXIT_OK
+        print(f"已重设 {args.name} 的密码")
+
+    return _with_desk(args, passwd)
 
 
 def cmd_user_disable(args: argparse.Namespace) -> int:
-    from webdesk.desk import DeskProblem
-
-    desk = _open(args)
-    if desk is None:
-        return EXIT_BAD_INPUT
-    try:
+    def disable(desk: Desk) -> None:
         desk.set_disabled(args.name, args.disabled)
-    except DeskProblem as exc:
-        _err(f"错误：{exc}")
-        return EXIT_BAD_INPUT
-    finally:
-        desk.close()
-    print(f"已{'停用' if args.disabled else '恢复'}账户 {args.name}")
-    return EXIT_OK
+        print(f"已{'停用' if args.disabled else '恢复'}账户 {args.name}")
+
+    return _with_desk(args, disable)
 
 
 def cmd_user_list(args: argparse.Namespace) -> int:
-    desk = _open(args)
-    if desk is None:
-        return EXIT_BAD_INPUT
-    try:
+    def show(desk: Desk) -> None:
         for u in desk.users():
             state = "（已停用）" if u.disabled else ""
             print(f"{u.name}\t{vocab.label('roles', u.role)}\t{u.city or '—'}{state}")
-    finally:
-        desk.close()
-    return EXIT_OK
+
+    return _with_desk(args, show)
 
 
 def cmd_web(args: argparse.Namespace) -> int:

@@ -1,10 +1,11 @@
 """Processes one uploaded batch: `python -m webdesk.worker BATCH_ID` (the database URL in
 $DOSSIER_DB_URL, not on the command line where `ps` would show a password).
 
-It runs the pipeline's batch flow (flows/batch.py) into the batch's report folder, listens
-to its progress events to keep the desk's status rows current (pages read per application),
-and saves each application's report into the store as soon as it is written. Run in its own
-process by webdesk/jobs.py: the OCR's memory and any crash stay out of the web server.
+It runs the pipeline's batch flow (flows/batch.py) into the batch's report folder inside a
+run of the store (`recording`, as `dossier process` does: each application's report saved as
+soon as it is written), and listens to the flow's progress events to keep the desk's status
+rows current (pages read per application). Run in its own process by webdesk/jobs.py: the
+OCR's memory and any crash stay out of the web server.
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ from typing import Any
 from sqlalchemy import select, update
 
 from pipeline.models import Report
-from pipeline.store import open_store
+from pipeline.store import ReportRecorder, recording
 from webdesk.db import Batch, BatchApp, DeskDB, now
 
 DB_ENV = "DOSSIER_DB_URL"
@@ -64,13 +65,15 @@ def apply_report(db: DeskDB, batch_id: int, report: Report) -> None:
 
 
 class StatusWriter(logging.Handler):
-    """Turns the flow's progress events ("dossier.progress") into the desk's status rows,
-    and saves each finished application's report into the store."""
+    """Turns the flow's progress events ("dossier.progress") into the desk's status rows.
 
-    def __init__(self, db: DeskDB, batch_id: int, run_id: int, out_dir: Path) -> None:
+    Added to the logger after `recorder`, so it hears `application_done` once the report's
+    save has been tried: only an application whose report is in the store is marked done (the
+    desk shows reports from there); any other is marked failed when the run ends."""
+
+    def __init__(self, db: DeskDB, batch_id: int, recorder: ReportRecorder) -> None:
         super().__init__(logging.INFO)
-        self.db, self.batch_id, self.run_id, self.out_dir = db, batch_id, run_id, out_dir
-        self.store = open_store(db.url)
+        self.db, self.batch_id, self.recorder = db, batch_id, recorder
         # Not `self.lock`: logging.Handler uses that name for its own lock.
         self.guard = threading.Lock()
         self.app_of: dict[str, str] = {}  # file path on disk -> application
@@ -157,9 +160,10 @@ class StatusWriter(logging.Handler):
     def _on_done(self, application: str) -> None:
         self._flush(force=True)
         self.reading.discard(application)
-        path = self.out_dir / application / "report.json"
+        if application not in self.recorder.saved:
+            return
+        path = self.recorder.out_dir / application / "report.json"
         report = Report.model_validate_json(path.read_text(encoding="utf-8"))
-        self.store.save_report(self.run_id, report)
         apply_report(self.db, self.batch_id, report)
         with self.db.session(write=True) as s:
             s.execute(
@@ -197,37 +201,29 @@ def run(batch_id: int, url: str) -> int:
     if batch is None:
         print(f"no batch {batch_id}", file=sys.stderr)
         return 2
-    store = open_store(url)
     out_dir = Path(batch.out_dir)
-    run_id = store.start_run(
-        batch.key, batch.source, now(), {"via": "web", "batch_id": batch_id, "city": batch.city}
-    )
-    with db.session(write=True) as s:
-        s.execute(update(Batch).where(Batch.id == batch_id).values(run_id=run_id))
-    writer = StatusWriter(db, batch_id, run_id, out_dir)
+    options = {"via": "web", "batch_id": batch_id, "city": batch.city}
     progress = logging.getLogger("dossier.progress")
-    progress.setLevel(logging.INFO)
     progress.propagate = False
-    progress.addHandler(writer)
     cache = os.environ.get("DOSSIER_WEB_CACHE") or str(default_cache_dir())
-    try:
-        rows = batch_flow(Path(batch.source), out_dir, "rapidocr", cache, default_workers())
-    except BatchUnreadable as exc:
-        _fail(db, batch_id, f"无法读取批次：{exc}")
-        return 1
-    except Exception as exc:
-        traceback.print_exc()
-        _fail(db, batch_id, f"处理出错：{type(exc).__name__}: {exc}")
-        return 1
-    finally:
-        progress.removeHandler(writer)
-    counts = {
-        "applications": len(rows),
-        "errors": sum(r.errors for r in rows),
-        "warnings": sum(r.warnings for r in rows),
-        "pages": sum(r.pages for r in rows),
-    }
-    store.finish_run(run_id, now(), counts)
+    with recording(url, batch.key, batch.source, options, out_dir) as recorder:
+        with db.session(write=True) as s:
+            s.execute(update(Batch).where(Batch.id == batch_id).values(run_id=recorder.run_id))
+        writer = StatusWriter(db, batch_id, recorder)
+        progress.addHandler(writer)
+        try:
+            batch_flow(Path(batch.source), out_dir, "rapidocr", cache, default_workers())
+        except BatchUnreadable as exc:
+            _fail(db, batch_id, f"无法读取批次：{exc}")
+            return 1
+        except Exception as exc:
+            traceback.print_exc()
+            _fail(db, batch_id, f"处理出错：{type(exc).__name__}: {exc}")
+            return 1
+        finally:
+            progress.removeHandler(writer)
+    for failure in recorder.failures:  # into worker.log; the application is marked failed
+        print(f"警告：{failure}", file=sys.stderr)
     with db.session(write=True) as s:
         s.execute(
             update(BatchApp)
