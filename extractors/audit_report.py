@@ -13,6 +13,7 @@ from __future__ import annotations
 import math
 import re
 import tomllib
+import zipfile
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -26,6 +27,7 @@ from extractors.common.amounts import UNIT_FACTORS, detect_unit, parse_amount
 from extractors.common.normalize import normalize_name, ocr_digits, to_halfwidth
 from extractors.common.orgs import find_orgs
 from extractors.layout import compact, rows, union_bbox
+from pipeline import ofd
 from pipeline.models import AuditReport, BBox, InputFile, Line, Page, StatementFigures
 
 VOCAB = Path(__file__).with_name("vocab") / "audit_report.toml"
@@ -385,22 +387,14 @@ def _pdf_words(path: Path, pages: list[Page]) -> dict[int, list[Line]]:
 
 
 def _ofd_words(path: Path, pages: list[Page]) -> dict[int, list[Line]]:
-    import zipfile
-
-    from pipeline.pages import _ofd_page_list, _ofd_text_objects, _xml
-
     wanted = {p.number for p in pages}
     out: dict[int, list[Line]] = {}
     try:
         with zipfile.ZipFile(path) as zf:
-            for number, (contents, _box) in enumerate(_ofd_page_list(zf), start=1):
+            for number, (contents, _box) in enumerate(ofd.page_list(zf), start=1):
                 if number not in wanted:
                     continue
-                words = [
-                    Line(text=text, bbox=bbox)
-                    for content in contents
-                    for text, bbox in _ofd_text_objects(_xml(zf, content))
-                ]
+                words = [Line(text=text, bbox=bbox) for text, bbox in ofd.page_words(zf, contents)]
                 if words:
                     out[number] = words
     except Exception:  # a damaged part: the page's own lines will do

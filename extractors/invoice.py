@@ -29,11 +29,12 @@ from extractors.common.credit_code import find_codes
 from extractors.common.dates import find_dates, parse_date
 from extractors.common.normalize import normalize_name, ocr_digits, to_halfwidth
 from extractors.common.orgs import find_orgs
+from pipeline import ofd
 from pipeline.models import BBox, InputFile, Invoice, InvoiceItem, Line, Page
+from pipeline.ofd import local_name
 
 VOCAB = Path(__file__).with_name("vocab") / "invoice.toml"
 MAX_XML_BYTES = 4_000_000  # an invoice's XML is a few KB; anything huge is not one
-MM_TO_PT = 72.0 / 25.4
 
 Party = Literal["buyer", "seller"]
 LabelKind = Literal["name", "credit_code"]
@@ -734,10 +735,6 @@ class LayoutReader:
 # ---- XML: 数电票 files, an OFD's original_invoice.xml and CustomTag.xml ----------------------
 
 
-def _local(tag: object) -> str:
-    return tag.rsplit("}", 1)[-1] if isinstance(tag, str) else ""
-
-
 @dataclass
 class XmlValue:
     text: str
@@ -752,11 +749,11 @@ Resolver = Mapping[str, tuple[str, int, BBox]]  # text object ID → (text, page
 def _value(el: Any, resolve: Resolver | None) -> XmlValue | None:
     text = " ".join((el.text or "").split())
     if text:
-        return XmlValue(text, f"<{_local(el.tag)}>{text}</{_local(el.tag)}>")
+        return XmlValue(text, f"<{local_name(el.tag)}>{text}</{local_name(el.tag)}>")
     if resolve is None:
         return None
     # CustomTag.xml points at the page's text objects instead of holding the value.
-    refs = [r for r in el.iter() if _local(r.tag) == "ObjectRef" and (r.text or "").strip()]
+    refs = [r for r in el.iter() if local_name(r.tag) == "ObjectRef" and (r.text or "").strip()]
     found = [resolve[r.text.strip()] for r in refs if r.text.strip() in resolve]
     if not found:
         return None
@@ -768,17 +765,17 @@ def _value(el: Any, resolve: Resolver | None) -> XmlValue | None:
         max(b[2] for b in boxes),
         max(b[3] for b in boxes),
     )
-    return XmlValue(joined, f"<{_local(el.tag)}> → {joined}", found[0][1], bbox)
+    return XmlValue(joined, f"<{local_name(el.tag)}> → {joined}", found[0][1], bbox)
 
 
 def _matches(el: Any, path: str) -> bool:
     parts = path.split("/")
-    if _local(el.tag) != parts[-1]:
+    if local_name(el.tag) != parts[-1]:
         return False
     if len(parts) == 1:
         return True
     parent = el.getparent() if hasattr(el, "getparent") else None
-    return parent is not None and _local(parent.tag) == parts[-2]
+    return parent is not None and local_name(parent.tag) == parts[-2]
 
 
 def xml_fields(root: Any, v: Vocab, resolve: Resolver | None = None) -> dict[str, XmlValue]:
@@ -801,12 +798,14 @@ def xml_items(root: Any, v: Vocab, resolve: Resolver | None = None) -> list[Invo
     row_tags = set(v.xml_items["row"])
     items: list[InvoiceItem] = []
     for row in root.iter():
-        if _local(row.tag) not in row_tags:
+        if local_name(row.tag) not in row_tags:
             continue
         values: dict[str, str] = {}
         for key in ("name", "amount", "tax_rate", "tax"):
             for tag in v.xml_items[key]:
-                el = next((c for c in row.iter() if c is not row and _local(c.tag) == tag), None)
+                el = next(
+                    (c for c in row.iter() if c is not row and local_name(c.tag) == tag), None
+                )
                 if el is not None and (val := _value(el, resolve)):
                     values[key] = val.text
                     break
@@ -887,14 +886,15 @@ def _text_objects(zf: zipfile.ZipFile) -> dict[str, tuple[str, int, BBox]]:
         if root is None:
             continue
         for obj in root.iter():
-            if _local(obj.tag) != "TextObject" or not obj.get("ID"):
+            if local_name(obj.tag) != "TextObject" or not obj.get("ID"):
                 continue
-            text = "".join((c.text or "") for c in obj if _local(c.tag) == "TextCode").strip()
-            try:
-                x, y, w, h = (float(t) for t in (obj.get("Boundary") or "").split())
-            except ValueError:
+            text = "".join((c.text or "") for c in obj if local_name(c.tag) == "TextCode").strip()
+            boundary = ofd.parse_box(obj.get("Boundary"))
+            if boundary is None:
                 continue
-            bbox = (x * MM_TO_PT, y * MM_TO_PT, (x + w) * MM_TO_PT, (y + h) * MM_TO_PT)
+            x, y, w, h = boundary
+            mm = ofd.MM_TO_PT
+            bbox = (x * mm, y * mm, (x + w) * mm, (y + h) * mm)
             out[obj.get("ID")] = (text, number, bbox)
     return out
 
@@ -928,7 +928,7 @@ def read_ofd_zip(source: InputFile, col: Collector, v: Vocab) -> tuple[list[Invo
                 else {
                     (el.get("Name") or "").strip(): " ".join((el.text or "").split())
                     for el in root.iter()
-                    if _local(el.tag) == "CustomData"
+                    if local_name(el.tag) == "CustomData"
                 }
             )
             values = {

@@ -1,10 +1,10 @@
 """Reading one file's pages with the OCR spread over worker processes, page by page.
 
-`pipeline.pages.read_pages` is a generator that OCRs a scanned page in place. Here it runs
-with a stand-in engine (`_DeferredOcr`) that does not read the page but keeps its raster: the
-generator still decides text layer versus OCR, rasterises, and streams one page at a time,
-while the rasters go to an `OcrPool` (one onnxruntime thread per worker process) and come
-back as pages in file order. Text-layer, Word, OFD and XML pages never reach the pool.
+`pipeline.pages.read_pages` OCRs a scanned page in place. Here its reader without OCR,
+`pages_and_rasters`, still decides text layer versus OCR, rasterises, and streams one page
+at a time, while the rasters go to an `OcrPool` (one onnxruntime thread per worker process)
+and come back as pages in file order, read by `ocr_page` as read_pages reads them.
+Text-layer, Word, OFD and XML pages never reach the pool.
 
 Each OCR page is cached as soon as it is read (pipeline.cache, per page), so a run killed half
 way through a large scan loses at most the pages in flight; the whole file is cached once
@@ -52,7 +52,7 @@ from pipeline.cache import PageCache
 from pipeline.errors import UnreadableFile
 from pipeline.models import InputFile, Line, Model, Page
 from pipeline.ocr import Quad, get_engine
-from pipeline.pages import ocr_page, read_pages
+from pipeline.pages import Raster, ocr_page, pages_and_rasters
 from pipeline.process import FileResult, documents_of, engine_id
 
 log = logging.getLogger(__name__)
@@ -265,8 +265,10 @@ class InlineOcr:
 class _DeferredOcr:
     """Stands in for the OCR engine inside read_pages and keeps the raster instead of reading
     it. Finding no text lines, the rotation guess leaves the raster as it is, so what
-    `recognize` receives is the page as rasterised; the real engine then reads it (rotation
-    guess included) in a worker through `ocr_page`, exactly as read_pages would have."""
+    `recognize` receives is the page as rasterised.
+
+    Only benchmarks/throughput.py uses it still; `pages_and_rasters` gives the rasters
+    directly."""
 
     def __init__(self, name: str, version: str) -> None:
         self.name = name
@@ -303,34 +305,31 @@ def load_pages(
             for page in cached_pages:
                 _emit_page(f, page, True)
             return cached_pages, len(cached_pages)
-    name, version = key.split(" ", 1)
-    deferred = _DeferredOcr(name, version)
     slots: list[Page | Future[Page]] = []
     from_cache = 0
     try:
-        for page in _pages_locked(f, deferred):
-            raster, deferred.raster = deferred.raster, None
-            if raster is None:
-                _emit_page(f, page, False)
-                slots.append(page)
+        for item in _pages_locked(f):
+            if not isinstance(item, Raster):
+                _emit_page(f, item, False)
+                slots.append(item)
                 continue
-            done = cache.get_page(f.sha256, key, page.number) if cache is not None else None
+            done = cache.get_page(f.sha256, key, item.number) if cache is not None else None
             if done is not None:
                 from_cache += 1
                 _emit_page(f, done, True)
                 slots.append(done)
                 continue
             job = OcrJob(
-                file=page.file,
-                number=page.number,
-                image=raster,
-                dpi=page.dpi,
+                file=item.file,
+                number=item.number,
+                image=item.image,
+                dpi=item.dpi,
                 sha256=f.sha256,
                 engine_key=key,
                 cache_dir=str(cache.base) if cache is not None else None,
             )
             future = reader.submit(job)
-            del raster, job  # the pool holds it until read: one raster per slot, not per page
+            del item, job  # the pool holds it until read: one raster per slot, not per page
             future.add_done_callback(_on_read(f))
             slots.append(future)
     except BaseException:
@@ -349,9 +348,9 @@ def load_pages(
     return pages, from_cache
 
 
-def _pages_locked(f: InputFile, engine: _DeferredOcr) -> Iterator[Page]:
-    """read_pages, each step under the PDFium lock (the OCR is deferred: no step waits long)."""
-    pages = read_pages(f, engine)
+def _pages_locked(f: InputFile) -> Iterator[Page | Raster]:
+    """pages_and_rasters, each step under the PDFium lock (no OCR: no step waits long)."""
+    pages = pages_and_rasters(f)
     try:
         while True:
             with pdfium_lock():

@@ -24,14 +24,12 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
-from PIL import Image, ImageDraw, ImageOps
+from PIL import Image, ImageDraw
 
+from pipeline.errors import UnreadableFile
 from pipeline.models import BBox, Evidence, InputFile, Line, Page
 from pipeline.ocr import turn
-
-# The private helpers pages.py reads pages with: imported, never copied, so a crop is cut
-# from the very raster the OCR saw. (A public `render_page` in pages.py would be tidier.)
-from pipeline.pages import _limit_side, _rasterise, _to_rgb, page_settings
+from pipeline.pages import render_page
 
 EVIDENCE_DIR = "evidence"
 PAGES_DIR = "pages"
@@ -69,22 +67,22 @@ class NoPicture(Exception):
 # ---- rendering a page as pages.py saw it -------------------------------------------------
 
 
-def render_page(f: InputFile, page: Page | None, number: int, dpi: int = 200) -> np.ndarray:
+def page_image(f: InputFile, page: Page | None, number: int, dpi: int = 200) -> np.ndarray:
     """The page as an upright RGB array: the raster pages.py OCRed (same dpi, size limit and
     rotation) for scans; the text-layer page rasterised at `dpi`. Without `page` (geometry
     unknown) the raster is left as it lies in the file. Raises NoPicture."""
     if f.format not in RASTER_FORMATS:
         raise NoPicture(_NO_RASTER.get(f.format, "该格式没有页面图像"))
-    path = Path(f.path)
-    if not path.is_file():
+    if not Path(f.path).is_file():
         raise NoPicture("原文件已不在处理目录中，无法生成图像")
     rotation = page.rotation if page is not None else 0
-    if f.format == "pdf":
-        page_dpi = page.dpi if page is not None and page.unit == "px" and page.dpi else dpi
-        image = _pdf_raster(path, number, page_dpi)
-    else:
-        image = _image_raster(path, number)
-    return turn(image, rotation)
+    page_dpi = page.dpi if page is not None and page.unit == "px" and page.dpi else dpi
+    try:
+        # pages.py's own rendering, so a crop is cut from the very raster the OCR saw.
+        raster = render_page(f, number, page_dpi)
+    except UnreadableFile as exc:
+        raise NoPicture(str(exc)) from exc
+    return turn(raster.image, rotation)
 
 
 _NO_RASTER = {
@@ -92,38 +90,6 @@ _NO_RASTER = {
     "xml": "XML 电子发票，没有页面图像",
     "ofd": "OFD 电子发票，没有页面图像",
 }
-
-
-def _pdf_raster(path: Path, number: int, dpi: int) -> np.ndarray:
-    import pypdfium2 as pdfium
-
-    try:
-        doc = pdfium.PdfDocument(str(path))
-    except pdfium.PdfiumError as exc:
-        raise NoPicture(f"PDF 无法打开：{exc}") from exc
-    try:
-        if not 1 <= number <= len(doc):
-            raise NoPicture(f"PDF 没有第 {number} 页")
-        pdf_page = doc[number - 1]
-        try:
-            width, height = pdf_page.get_size()
-            image, _ = _rasterise(pdf_page, width, height, dpi, page_settings())
-            return image
-        finally:
-            pdf_page.close()
-    finally:
-        doc.close()
-
-
-def _image_raster(path: Path, number: int) -> np.ndarray:
-    try:
-        with Image.open(path) as im:
-            im.seek(number - 1)
-            image = _to_rgb(ImageOps.exif_transpose(im))
-    except (OSError, ValueError, EOFError, SyntaxError) as exc:
-        raise NoPicture(f"图片无法解码：{exc}") from exc
-    image, _ = _limit_side(image, page_settings().max_ocr_side)
-    return np.asarray(image)
 
 
 def page_scale(page: Page, image: np.ndarray) -> float:
@@ -316,7 +282,7 @@ class EvidencePictures:
             self._rasters.move_to_end(key)
             return self._rasters[key]
         f = self._input(file)
-        image = render_page(f, self.pages.get(key), number, self.settings.dpi)
+        image = page_image(f, self.pages.get(key), number, self.settings.dpi)
         self._rasters[key] = image
         while len(self._rasters) > self.settings.cached_pages:
             self._rasters.popitem(last=False)

@@ -2,13 +2,17 @@
 
 PDF pages use their text layer when it is usable, else they are rasterised and OCRed;
 images are OCRed after EXIF orientation and a rotation guess; Word, OFD and XML are read
-natively. Knows nothing of document types. A file that cannot be read raises UnreadableFile.
+natively (OFD: pipeline/ofd.py). Knows nothing of document types. A file that cannot be read
+raises UnreadableFile.
+
+`read_pages` gives the pages read; `pages_and_rasters` the same without OCR, each page to be
+OCRed as its Raster (flows/reading.py OCRs them in other processes); `render_page` one page's
+raster again (report crops). All three rasterise alike, so OCR boxes land on the same pixels.
 """
 
 from __future__ import annotations
 
 import mmap
-import posixpath
 import re
 import unicodedata
 import zipfile
@@ -21,12 +25,11 @@ from typing import Any
 import numpy as np
 from PIL import Image, ImageOps, UnidentifiedImageError
 
+from pipeline import ofd
 from pipeline.errors import UnreadableFile
 from pipeline.intake import limits_data
 from pipeline.models import BBox, InputFile, Line, Page
 from pipeline.ocr import OcrEngine, OcrUnavailable, detect_rotation, get_engine, turn
-
-MM_TO_PT = 72.0 / 25.4
 
 EngineGetter = Callable[[], OcrEngine]
 
@@ -54,19 +57,43 @@ def page_settings() -> PageSettings:
     return PageSettings(**data["pages"], **data["text_layer"])
 
 
+@dataclass(frozen=True)
+class Raster:
+    """A page that has to be OCRed: its RGB pixels as they lie in the file (not yet turned
+    upright), and the dpi they stand for (None when the file does not say)."""
+
+    file: str
+    number: int
+    image: np.ndarray
+    dpi: int | None
+
+
+IMAGE_FORMATS = ("jpeg", "png", "tiff", "bmp", "gif", "webp")
+
+
 def read_pages(f: InputFile, engine: OcrEngine | None, dpi: int = 200) -> Iterator[Page]:
     """The file's pages, one at a time. OCR uses `engine`, or the default one (made only
     when a page needs it) when None. Archives have no pages of their own (their members
     are files). Raises UnreadableFile with the reason in Chinese."""
     getter = _engine_getter(engine)
+    for item in pages_and_rasters(f, dpi):
+        if isinstance(item, Raster):
+            item = _ocr_raster(f, item, getter)  # rebound: the raster is not kept meanwhile
+        yield item
+
+
+def pages_and_rasters(f: InputFile, dpi: int = 200) -> Iterator[Page | Raster]:
+    """The file's pages, one at a time, without OCR: a Page where the file holds its text
+    (text layer, Word, OFD, XML), a Raster where the page must be OCRed (`ocr_page` reads
+    it). What `read_pages` reads, for a caller that OCRs elsewhere. Raises UnreadableFile."""
     path = Path(f.path)
     if f.format == "zip":
         return
     try:
         if f.format == "pdf":
-            yield from _pdf_pages(f, path, getter, dpi)
-        elif f.format in ("jpeg", "png", "tiff", "bmp", "gif", "webp"):
-            yield from _image_pages(f, path, getter)
+            yield from _pdf_pages(f, path, dpi)
+        elif f.format in IMAGE_FORMATS:
+            yield from _image_pages(f, path)
         elif f.format == "docx":
             yield _docx_page(f, path)
         elif f.format == "ofd":
@@ -77,14 +104,46 @@ def read_pages(f: InputFile, engine: OcrEngine | None, dpi: int = 200) -> Iterat
             raise UnreadableFile("不支持的文件格式，无法读取页面")
     except (UnreadableFile, OcrUnavailable):
         raise
-    except MemoryError as exc:
-        raise UnreadableFile("文件过大，读取时内存不足") from exc
-    except RecursionError as exc:  # deeply nested XML, page trees or PDF objects
-        raise UnreadableFile("文件结构嵌套过深，无法读取（可能已损坏）") from exc
     except Exception as exc:
-        # A damaged file may fail anywhere inside a parser: it is this file's problem, and
-        # the rest of the batch goes on. The reason names the parser's own words last.
-        raise UnreadableFile(f"文件已损坏，无法读取（{type(exc).__name__}: {exc}）") from exc
+        raise _unreadable(exc) from exc
+
+
+def _unreadable(exc: Exception) -> UnreadableFile:
+    if isinstance(exc, MemoryError):
+        return UnreadableFile("文件过大，读取时内存不足")
+    if isinstance(exc, RecursionError):  # deeply nested XML, page trees or PDF objects
+        return UnreadableFile("文件结构嵌套过深，无法读取（可能已损坏）")
+    # A damaged file may fail anywhere inside a parser: it is this file's problem, and the
+    # rest of the batch goes on. The reason names the parser's own words last.
+    return UnreadableFile(f"文件已损坏，无法读取（{type(exc).__name__}: {exc}）")
+
+
+def _ocr_raster(f: InputFile, raster: Raster, engine: EngineGetter) -> Page:
+    """ocr_page, its failures told as those of reading the page."""
+    try:
+        return ocr_page(raster.file, raster.number, raster.image, engine(), raster.dpi)
+    except (UnreadableFile, OcrUnavailable):
+        raise
+    except Exception as exc:
+        if f.format == "pdf":
+            message = f"PDF 第 {raster.number} 页无法读取（可能已损坏）：{exc}"
+            raise UnreadableFile(message) from exc
+        raise _unreadable(exc) from exc
+
+
+def render_page(f: InputFile, number: int, dpi: int = 200) -> Raster:
+    """Page `number` of a PDF or image file rendered as `pages_and_rasters` renders it for
+    OCR (same rasteriser, size limits and EXIF turn), as it lies in the file. A PDF page is
+    rendered at `dpi` whether it has a text layer or not. Raises UnreadableFile."""
+    path = Path(f.path)
+    if f.format == "pdf":
+        return _render_pdf_page(f, path, number, dpi)
+    if f.format in IMAGE_FORMATS:
+        settings = page_settings()
+        with _open_image(path, settings) as im:
+            several = getattr(im, "n_frames", 1) > 1
+            return _frame_raster(f, im, number - 1, several, settings)
+    raise UnreadableFile("该格式没有页面图像")
 
 
 def _engine_getter(engine: OcrEngine | None) -> EngineGetter:
@@ -128,17 +187,12 @@ def ocr_page(file: str, number: int, image: np.ndarray, engine: OcrEngine, dpi: 
 # ---- PDF ---------------------------------------------------------------------------------
 
 
-def _pdf_pages(f: InputFile, path: Path, engine: EngineGetter, dpi: int) -> Iterator[Page]:
+def _pdf_pages(f: InputFile, path: Path, dpi: int) -> Iterator[Page | Raster]:
     import pdfplumber
-    import pypdfium2 as pdfium
 
     _check_pdf_end(path)
     _check_pdf_streams(path, page_settings().max_pdf_stream_bytes)
-    try:
-        doc = pdfium.PdfDocument(str(path))
-    except pdfium.PdfiumError as exc:
-        code = getattr(exc, "err_code", None)
-        raise UnreadableFile(_PDFIUM_ERRORS.get(code, f"PDF 文件已损坏：{exc}")) from exc
+    doc = _open_pdf(path)
     plumber: Any = None
     try:
         settings = page_settings()
@@ -171,7 +225,7 @@ def _pdf_pages(f: InputFile, path: Path, engine: EngineGetter, dpi: int) -> Iter
                 else:
                     budget -= size
             try:
-                page = _pdf_page(f, index, doc, interpreted, engine, dpi, settings)
+                page = _pdf_page(f, index, doc, interpreted, dpi, settings)
             except (UnreadableFile, OcrUnavailable):
                 raise
             except Exception as exc:
@@ -180,9 +234,36 @@ def _pdf_pages(f: InputFile, path: Path, engine: EngineGetter, dpi: int) -> Iter
                 if pl_page is not None:
                     pl_page.close()  # drops pdfplumber's per-page caches: memory stays flat
             yield page
+            del page  # a raster lives with whoever OCRs it, not here while the next is made
     finally:
         if plumber is not None:
             _close_plumber(plumber, plumber_pages is not None)
+        doc.close()
+
+
+def _open_pdf(path: Path) -> Any:
+    import pypdfium2 as pdfium
+
+    try:
+        return pdfium.PdfDocument(str(path))
+    except pdfium.PdfiumError as exc:
+        code = getattr(exc, "err_code", None)
+        raise UnreadableFile(_PDFIUM_ERRORS.get(code, f"PDF 文件已损坏：{exc}")) from exc
+
+
+def _render_pdf_page(f: InputFile, path: Path, number: int, dpi: int) -> Raster:
+    doc = _open_pdf(path)
+    try:
+        if not 1 <= number <= len(doc):
+            raise UnreadableFile(f"PDF 没有第 {number} 页")
+        pdf_page = doc[number - 1]
+        try:
+            width, height = pdf_page.get_size()
+            image, used_dpi = _rasterise(pdf_page, width, height, dpi, page_settings())
+            return Raster(f.file, number, image, used_dpi)
+        finally:
+            pdf_page.close()
+    finally:
         doc.close()
 
 
@@ -270,10 +351,9 @@ def _pdf_page(
     index: int,
     doc: Any,
     pl_page: Any,
-    engine: EngineGetter,
     dpi: int,
     settings: PageSettings,
-) -> Page:
+) -> Page | Raster:
     pdf_page = doc[index]
     try:
         width, height = pdf_page.get_size()
@@ -290,7 +370,7 @@ def _pdf_page(
         if text_layer_usable(lines, cover, settings):
             return _text_page(f, index, width, height, lines)
         image, used_dpi = _rasterise(pdf_page, width, height, dpi, settings)
-        return ocr_page(f.file, index + 1, image, engine(), used_dpi)
+        return Raster(f.file, index + 1, image, used_dpi)
     finally:
         pdf_page.close()
 
@@ -459,8 +539,27 @@ def group_lines(words: Iterable[tuple[str, BBox]], y_tolerance: float = 0.5) -> 
 # ---- images ------------------------------------------------------------------------------
 
 
-def _image_pages(f: InputFile, path: Path, engine: EngineGetter) -> Iterator[Page]:
+def _image_pages(f: InputFile, path: Path) -> Iterator[Raster]:
     settings = page_settings()
+    with _open_image(path, settings) as im:
+        # Every page of a multi-page TIFF; an animated GIF/WebP is one picture.
+        frames = getattr(im, "n_frames", 1) if f.format == "tiff" else 1
+        if frames > settings.max_pages:
+            raise UnreadableFile(
+                f"TIFF 共 {frames} 页，超过上限 {settings.max_pages} 页，未读取；请拆分后提交"
+            )
+        for index in range(frames):
+            raster = _frame_raster(f, im, index, frames > 1, settings)
+            if index == frames - 1:
+                # The decoded picture (up to max_image_pixels × 4 bytes) is not needed while
+                # the page is OCRed: release it now, not after.
+                im.close()
+            yield raster
+            del raster  # not kept while the next frame is decoded
+
+
+def _open_image(path: Path, settings: PageSettings) -> Image.Image:
+    """The picture, opened lazily; refused past max_image_pixels."""
     # Pillow's own bomb guard follows the configured limit (it raises past twice the value,
     # warns past it; the check below refuses everything past it with the real size).
     # Set for this open only: a global left behind would refuse later, legitimate images
@@ -476,34 +575,27 @@ def _image_pages(f: InputFile, path: Path, engine: EngineGetter) -> Iterator[Pag
         raise UnreadableFile(_image_error(exc)) from exc
     finally:
         Image.MAX_IMAGE_PIXELS = saved
-    with im:
-        w, h = im.size
-        if w * h > settings.max_image_pixels:
-            raise UnreadableFile(
-                f"图片像素过大（{w}×{h}，超过上限 {settings.max_image_pixels:,} 像素），未读取；"
-                "请缩小后重新提交"
-            )
-        # Every page of a multi-page TIFF; an animated GIF/WebP is one picture.
-        frames = getattr(im, "n_frames", 1) if f.format == "tiff" else 1
-        if frames > settings.max_pages:
-            raise UnreadableFile(
-                f"TIFF 共 {frames} 页，超过上限 {settings.max_pages} 页，未读取；请拆分后提交"
-            )
-        for index in range(frames):
-            try:
-                im.seek(index)
-                image, scale = _to_rgb_within(_upright(im), settings.max_ocr_side)
-                pixels = np.asarray(image)
-            except (OSError, ValueError, EOFError, SyntaxError) as exc:
-                page = f"第 {index + 1} 页" if frames > 1 else ""
-                raise UnreadableFile(_image_error(exc, page)) from exc
-            dpi = _image_dpi(im, scale)
-            del image
-            if index == frames - 1:
-                # The decoded picture (up to max_image_pixels × 4 bytes) is not needed while
-                # the page is OCRed: release it now, not after.
-                im.close()
-            yield ocr_page(f.file, index + 1, pixels, engine(), dpi)
+    w, h = im.size
+    if w * h > settings.max_image_pixels:
+        im.close()
+        raise UnreadableFile(
+            f"图片像素过大（{w}×{h}，超过上限 {settings.max_image_pixels:,} 像素），未读取；"
+            "请缩小后重新提交"
+        )
+    return im
+
+
+def _frame_raster(
+    f: InputFile, im: Image.Image, index: int, several: bool, settings: PageSettings
+) -> Raster:
+    """Frame `index` of the picture turned as its EXIF says, RGB, within max_ocr_side."""
+    try:
+        im.seek(index)
+        image, scale = _to_rgb_within(_upright(im), settings.max_ocr_side)
+        pixels = np.asarray(image)
+    except (OSError, ValueError, EOFError, SyntaxError) as exc:
+        raise UnreadableFile(_image_error(exc, f"第 {index + 1} 页" if several else "")) from exc
+    return Raster(f.file, index + 1, pixels, _image_dpi(im, scale))
 
 
 def _too_many_pixels(message: str, limit: int) -> str:
@@ -696,155 +788,25 @@ def _ofd_pages(f: InputFile, path: Path) -> Iterator[Page]:
         raise UnreadableFile(f"OFD 文件已损坏：{exc}") from exc
     with zf:
         try:
-            pages = list(_ofd_page_list(zf))
+            pages = list(ofd.page_list(zf))
         except (KeyError, ValueError, OSError, zipfile.BadZipFile) as exc:
             raise UnreadableFile(f"OFD 文件结构无法读取：{exc}") from exc
         if not pages:
             raise UnreadableFile("OFD 文件中没有页面")
         for number, (content_paths, box) in enumerate(pages, start=1):
-            words: list[tuple[str, BBox]] = []
-            for content in content_paths:
-                try:
-                    words.extend(_ofd_text_objects(_xml(zf, content)))
-                except (KeyError, ValueError) as exc:
-                    raise UnreadableFile(f"OFD 第 {number} 页无法读取：{exc}") from exc
+            try:
+                words = ofd.page_words(zf, content_paths)
+            except (KeyError, ValueError) as exc:
+                raise UnreadableFile(f"OFD 第 {number} 页无法读取：{exc}") from exc
             yield Page(
                 file=f.file,
                 number=number,
                 source="xml",
-                width=round(box[2] * MM_TO_PT, 2),
-                height=round(box[3] * MM_TO_PT, 2),
+                width=round(box[2] * ofd.MM_TO_PT, 2),
+                height=round(box[3] * ofd.MM_TO_PT, 2),
                 unit="pt",
                 lines=group_lines(words, page_settings().line_y_tolerance),
             )
-
-
-def _xml(zf: zipfile.ZipFile, name: str) -> Any:
-    from lxml import etree
-
-    parser = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False, recover=True)
-    root = etree.fromstring(zf.read(name), parser)
-    if root is None:
-        raise ValueError(f"{name} 不是有效的 XML")
-    return root
-
-
-def _local(tag: Any) -> str:
-    return str(tag).rsplit("}", 1)[-1] if isinstance(tag, str) else ""
-
-
-def _children(el: Any, name: str) -> list[Any]:
-    return [c for c in el.iter() if _local(c.tag) == name]
-
-
-def _first_text(el: Any, name: str) -> str | None:
-    for c in _children(el, name):
-        if c.text and c.text.strip():
-            return str(c.text.strip())
-    return None
-
-
-def _resolve(zf: zipfile.ZipFile, base_dir: str, loc: str) -> str:
-    """An OFD location, absolute ("/Doc_0/…") or relative to the referring file's folder."""
-    loc = loc.strip().replace("\\", "/")
-    names = {n.lower(): n for n in zf.namelist()}
-    candidates = [loc.lstrip("/")] if loc.startswith("/") else []
-    candidates += [posixpath.normpath(posixpath.join(base_dir, loc)), loc.lstrip("/")]
-    for c in candidates:
-        if c in names.values():
-            return c
-        if c.lower() in names:
-            return names[c.lower()]
-    raise KeyError(f"OFD 中找不到 {loc}")
-
-
-def _box(text: str | None) -> tuple[float, float, float, float] | None:
-    if not text:
-        return None
-    try:
-        values = [float(v) for v in text.split()]
-    except ValueError:
-        return None
-    return (values[0], values[1], values[2], values[3]) if len(values) == 4 else None
-
-
-def _ofd_page_list(
-    zf: zipfile.ZipFile,
-) -> Iterator[tuple[list[str], tuple[float, float, float, float]]]:
-    """(content files of the page: templates first, page box in mm) for every page."""
-    ofd_name = _resolve(zf, "", "OFD.xml")
-    for doc_root in _children(_xml(zf, ofd_name), "DocRoot"):
-        doc_path = _resolve(zf, "", (doc_root.text or "").strip())
-        doc_dir = posixpath.dirname(doc_path)
-        document = _xml(zf, doc_path)
-        default_box = _box(_first_text(document, "PhysicalBox")) or (0.0, 0.0, 210.0, 297.0)
-        templates: dict[str, str] = {}
-        for tpl in _children(document, "TemplatePage"):
-            if tpl.get("ID") and tpl.get("BaseLoc"):
-                templates[tpl.get("ID")] = _resolve(zf, doc_dir, tpl.get("BaseLoc"))
-        for page in _children(document, "Page"):
-            loc = page.get("BaseLoc")
-            if not loc:
-                continue
-            content = _resolve(zf, doc_dir, loc)
-            page_xml = _xml(zf, content)
-            box = _box(_first_text(page_xml, "PhysicalBox")) or default_box
-            paths = [
-                templates[t.get("TemplateID")]
-                for t in _children(page_xml, "Template")
-                if t.get("TemplateID") in templates
-            ]
-            yield paths + [content], box
-
-
-def _ofd_text_objects(root: Any) -> Iterator[tuple[str, BBox]]:
-    """(text, bbox in pt) per TextCode: Boundary x y w h in mm, X/Y of the code inside it."""
-    for obj in _children(root, "TextObject"):
-        boundary = _box(obj.get("Boundary"))
-        if boundary is None:
-            continue
-        bx, by, bw, bh = boundary
-        size = _float(obj.get("Size"), bh)
-        for code in (c for c in obj if _local(c.tag) == "TextCode"):
-            text = (code.text or "").strip()
-            if not text:
-                continue
-            x = bx + _float(code.get("X"), 0.0)
-            baseline = by + _float(code.get("Y"), bh)
-            advance = _delta_width(code.get("DeltaX"), len(text), size)
-            x1 = min(bx + bw, x + advance) if bw > 0 else x + advance
-            top = max(by, baseline - size)
-            bottom = min(by + bh, baseline + 0.2 * size) if bh > 0 else baseline
-            yield text, _pt((x, top, max(x1, x + 0.1), bottom))
-
-
-def _pt(box: tuple[float, float, float, float]) -> BBox:
-    x0, y0, x1, y1 = (round(v * MM_TO_PT, 2) for v in box)
-    return (x0, y0, x1, y1)
-
-
-def _float(text: str | None, default: float) -> float:
-    try:
-        return float(text) if text is not None else default
-    except ValueError:
-        return default
-
-
-def _delta_width(delta_x: str | None, n_chars: int, size: float) -> float:
-    """Width of a TextCode: its DeltaX advances (with the "g count value" shorthand)."""
-    if not delta_x:
-        return n_chars * size
-    tokens = delta_x.split()
-    advances: list[float] = []
-    i = 0
-    while i < len(tokens):
-        if tokens[i] == "g" and i + 2 < len(tokens):
-            advances += [_float(tokens[i + 2], size)] * int(_float(tokens[i + 1], 1))
-            i += 3
-        else:
-            advances.append(_float(tokens[i], size))
-            i += 1
-    return sum(advances[: max(0, n_chars - 1)]) + size
 
 
 # ---- XML (数电票) -------------------------------------------------------------------------
@@ -864,7 +826,7 @@ def _xml_page(f: InputFile, path: Path) -> Page:
             continue
         value = " ".join((el.text or "").split())
         if value:
-            texts.append(f"{_local(el.tag)}: {value}")
+            texts.append(f"{ofd.local_name(el.tag)}: {value}")
     lines = [Line(text=t, bbox=(0.0, float(i), 1.0, float(i + 1))) for i, t in enumerate(texts)]
     return Page(
         file=f.file,
