@@ -10,7 +10,6 @@ company's (母公司…). Labels, headings and patterns live in vocab/audit_repo
 
 from __future__ import annotations
 
-import math
 import re
 import tomllib
 import zipfile
@@ -19,14 +18,13 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from functools import lru_cache
 from pathlib import Path
-from statistics import median
 from typing import Any, Literal
 
 from extractors.base import Collector, Extraction
 from extractors.common.amounts import UNIT_FACTORS, detect_unit, parse_amount
 from extractors.common.normalize import normalize_name, ocr_digits, to_halfwidth
 from extractors.common.orgs import find_orgs
-from extractors.layout import compact, rows, union_bbox
+from extractors.layout import compact, level_boxes, rows, union_bbox
 from pipeline import ofd
 from pipeline.models import AuditReport, BBox, InputFile, Line, Page, StatementFigures
 
@@ -314,40 +312,16 @@ def word_cells(source: InputFile, pages: list[Page]) -> Cells:
     return cells
 
 
-SKEW_MIN_DEGREES = 0.2  # below this the rows stay apart without help
-SKEW_MAX_DEGREES = 10.0  # beyond this the page reader's rotation guess is at fault
-
-
 def deskew(lines: list[Line]) -> list[Line]:
-    """Copies of OCR lines in coordinates turned so that the page's text runs level.
-
-    The skew is the median slope of the long lines' quads (OCR draws each box along its
-    text); short boxes come back axis-aligned and say nothing. Returns `lines` itself when
-    the page is level or the skew cannot be told.
-    """
-    slopes = []
-    for ln in lines:
-        if ln.quad and len(ln.quad) == 4:
-            (x0, y0), (x1, y1) = ln.quad[0], ln.quad[1]
-            height = ln.bbox[3] - ln.bbox[1]
-            if x1 - x0 > 4 * max(height, 1.0):
-                slopes.append(math.atan2(y1 - y0, x1 - x0))
-    if len(slopes) < 3:
+    """Copies of OCR lines in coordinates turned so that the page's text runs level (see
+    `level_boxes`); `lines` itself when the page is level or the skew cannot be told."""
+    boxes = level_boxes(lines)
+    if boxes is None:
         return lines
-    theta = median(slopes)
-    if not math.radians(SKEW_MIN_DEGREES) <= abs(theta) <= math.radians(SKEW_MAX_DEGREES):
-        return lines
-    c, s = math.cos(theta), math.sin(theta)
-    out = []
-    for ln in lines:
-        x0, y0, x1, y1 = ln.bbox
-        points = ln.quad or [(x0, y0), (x1, y0), (x1, y1), (x0, y1)]
-        xs = [x * c + y * s for x, y in points]
-        ys = [-x * s + y * c for x, y in points]
-        out.append(
-            ln.model_copy(update={"bbox": (min(xs), min(ys), max(xs), max(ys)), "quad": None})
-        )
-    return out
+    return [
+        ln.model_copy(update={"bbox": box, "quad": None})
+        for ln, box in zip(lines, boxes, strict=True)
+    ]
 
 
 def _pdf_words(path: Path, pages: list[Page]) -> dict[int, list[Line]]:

@@ -19,7 +19,6 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from functools import lru_cache
 from pathlib import Path
-from statistics import median
 from typing import Any, Literal
 
 from extractors.audit_report import Cells, word_cells
@@ -29,6 +28,7 @@ from extractors.common.credit_code import find_codes
 from extractors.common.dates import find_dates, parse_date
 from extractors.common.normalize import normalize_name, ocr_digits, to_halfwidth
 from extractors.common.orgs import find_orgs
+from extractors.layout import rows
 from pipeline import ofd
 from pipeline.models import BBox, InputFile, Invoice, InvoiceItem, Line, Page
 from pipeline.ofd import local_name
@@ -258,48 +258,7 @@ class Span:
 
 
 def spans(cells: list[Line]) -> list[Span]:
-    return [Span(row) for row in band_rows(cells)]
-
-
-def band_rows(lines: list[Line]) -> list[list[Line]]:
-    """Lines grouped into rows by vertical overlap with each row's band (the median top and
-    bottom of its lines), left to right.
-
-    Sturdier than comparing centres with a row's first line: the form's side text and a
-    misaligned print (paper invoices) do not drag a row away. Vertical text (a box much
-    taller than wide, like 购买方 beside its block) stands in a row of its own.
-    """
-    if not lines:
-        return []
-    typical = median(max(ln.bbox[3] - ln.bbox[1], 1.0) for ln in lines)
-
-    def tall(ln: Line) -> bool:
-        h = ln.bbox[3] - ln.bbox[1]
-        return h > 1.8 * typical and h > 1.5 * (ln.bbox[2] - ln.bbox[0])
-
-    out: list[list[Line]] = []
-    bands: list[tuple[float, float]] = []
-    for ln in sorted((ln for ln in lines if not tall(ln)), key=lambda ln: ln.bbox[1] + ln.bbox[3]):
-        top, bottom = ln.bbox[1], ln.bbox[3]
-        best: tuple[float, int] | None = None
-        for i in range(max(0, len(out) - 3), len(out)):
-            b_top, b_bottom = bands[i]
-            overlap = min(bottom, b_bottom) - max(top, b_top)
-            share = overlap / max(min(bottom - top, b_bottom - b_top), 1.0)
-            if share >= 0.5 and (best is None or share > best[0]):
-                best = (share, i)
-        if best is None:
-            out.append([ln])
-            bands.append((top, bottom))
-            continue
-        row = out[best[1]]
-        row.append(ln)
-        bands[best[1]] = (median(x.bbox[1] for x in row), median(x.bbox[3] for x in row))
-    out += [[ln] for ln in lines if tall(ln)]
-    order = sorted(
-        range(len(out)), key=lambda i: sum(x.bbox[1] + x.bbox[3] for x in out[i]) / len(out[i])
-    )
-    return [sorted(out[i], key=lambda ln: ln.bbox[0]) for i in order]
+    return [Span(row) for row in rows(cells)]
 
 
 # ---- layout ------------------------------------------------------------------------------

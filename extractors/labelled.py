@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from extractors.base import Collector
-from extractors.layout import rows
+from extractors.layout import corners, level_boxes, rows
 from pipeline.models import BBox, Line, Page
 
 STOP = "_stop"
@@ -47,8 +47,6 @@ def canon(text: str) -> str:
 
 
 Source = tuple[Page, Line]
-MIN_SKEW = 0.002  # slope below which a page is taken as level (0.1°)
-MIN_SKEW_LINES = 3
 
 
 @dataclass
@@ -104,36 +102,18 @@ class Run:
 
 
 def straighten(page: Page) -> Page:
-    """The page with its lines turned level when the scan is skewed.
+    """The page with its lines turned level when the scan is skewed (see `level_boxes`).
 
-    Rows and columns are found on level boxes; a skewed table's rows otherwise run into each
-    other. The angle is the median slope of the OCR quads' top edges. Each quad stays as the
-    OCR read it, so evidence still points at the scan (see `evidence_box`).
+    Each line keeps the quad the OCR read (its box's corners if it had none), so evidence
+    still points at the scan (see `evidence_box`).
     """
-    slopes = []
-    for line in page.lines:
-        q = line.quad
-        if q and len(q) == 4 and q[1][0] - q[0][0] > 2 * (line.bbox[3] - line.bbox[1]):
-            slopes.append((q[1][1] - q[0][1]) / (q[1][0] - q[0][0]))
-    if len(slopes) < MIN_SKEW_LINES:
+    boxes = level_boxes(page.lines)
+    if boxes is None:
         return page
-    slope = sorted(slopes)[len(slopes) // 2]
-    if abs(slope) < MIN_SKEW:
-        return page
-    angle = math.atan(slope)
-    cos, sin = math.cos(angle), math.sin(angle)
-    lines = []
-    for line in page.lines:
-        corners = line.quad or [
-            (line.bbox[0], line.bbox[1]),
-            (line.bbox[2], line.bbox[1]),
-            (line.bbox[2], line.bbox[3]),
-            (line.bbox[0], line.bbox[3]),
-        ]
-        xs = [x * cos + y * sin for x, y in corners]
-        ys = [y * cos - x * sin for x, y in corners]
-        level = (min(xs), min(ys), max(xs), max(ys))
-        lines.append(line.model_copy(update={"bbox": level, "quad": list(corners)}))
+    lines = [
+        line.model_copy(update={"bbox": level, "quad": corners(line)})
+        for line, level in zip(page.lines, boxes, strict=True)
+    ]
     return page.model_copy(update={"lines": lines})
 
 
