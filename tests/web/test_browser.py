@@ -14,6 +14,7 @@ from typing import Any
 
 import httpx
 from openpyxl import load_workbook
+from playwright.sync_api import expect
 
 from tests.web.conftest import (
     PASSWORDS,
@@ -73,8 +74,9 @@ def test_city_uploads_reviews_others_cannot_see_province_sees_all(
     log_in(page, server, "cs")
     page.click("text=上传新批次")
     page.set_input_files("#pick-zip", str(changsha))
-    assert page.input_value("#batch-name") == "长沙市第一批"
-    assert "压缩包 长沙市第一批.zip" in page.inner_text("#picked-summary")
+    # The page fills these in from the file's change event: wait for it, don't race it.
+    expect(page.locator("#batch-name")).to_have_value("长沙市第一批")
+    expect(page.locator("#picked-summary")).to_contain_text("压缩包 长沙市第一批.zip")
     save_shot(page, tmp_path, "02-upload-picked")
     page.click("#start")
     page.wait_for_url(re.compile(r".*/batches/\d+$"), timeout=60_000)
@@ -123,7 +125,7 @@ def test_city_uploads_reviews_others_cannot_see_province_sees_all(
     assert "长沙市第一批" not in page.inner_text("main")
     page.goto(server.url + "/upload")
     page.set_input_files("#pick-folder", str(zhuzhou))
-    assert "将作为 1 个申报上传" in page.inner_text("#picked-apps")
+    expect(page.locator("#picked-apps")).to_contain_text("将作为 1 个申报上传")
     page.check("input[name=mode][value=tonight]")
     # The first piece is lost on the way (a dropped connection): the page must ask the
     # server how much it has and go on by itself.
