@@ -329,6 +329,8 @@ def _pdf_words(path: Path, pages: list[Page]) -> dict[int, list[Line]]:
     with seals and QR codes drawn as paths, where pdfminer takes ten times that."""
     import pypdfium2 as pdfium
 
+    from pipeline.pages import pdfium_text_runs
+
     out: dict[int, list[Line]] = {}
     try:
         doc = pdfium.PdfDocument(str(path))
@@ -339,20 +341,11 @@ def _pdf_words(path: Path, pages: list[Page]) -> dict[int, list[Line]]:
             if not 1 <= page.number <= len(doc):
                 continue
             pdf_page = doc[page.number - 1]
-            textpage = pdf_page.get_textpage()
             try:
-                height = pdf_page.get_height()
-                lines = []
-                for i in range(textpage.count_rects()):
-                    left, bottom, right, top = textpage.get_rect(i)
-                    text = " ".join(textpage.get_text_bounded(left, bottom, right, top).split())
-                    if text:
-                        lines.append(
-                            Line(text=text, bbox=(left, height - top, right, height - bottom))
-                        )
+                runs = pdfium_text_runs(pdf_page, pdf_page.get_height())
             finally:
-                textpage.close()
                 pdf_page.close()
+            lines = [Line(text=text, bbox=bbox) for text, bbox in runs]
             if lines:
                 out[page.number] = lines
     finally:

@@ -28,7 +28,7 @@ from PIL import Image, ImageOps, UnidentifiedImageError
 from pipeline import ofd
 from pipeline.errors import UnreadableFile
 from pipeline.intake import limits_data
-from pipeline.models import BBox, InputFile, Line, Page
+from pipeline.models import BBox, InputFile, Line, Page, PageSource
 from pipeline.ocr import OcrEngine, OcrUnavailable, detect_rotation, get_engine, turn
 
 EngineGetter = Callable[[], OcrEngine]
@@ -430,15 +430,21 @@ def _has_doubled_glyphs(chars: list[dict[str, Any]]) -> bool:
 
 def _pdfium_lines(pdf_page: Any, height: float, settings: PageSettings) -> list[Line]:
     """The text layer as pdfium reads it: a second opinion where pdfminer gets (cid:n)."""
+    return group_lines(pdfium_text_runs(pdf_page, height), settings.line_y_tolerance)
+
+
+def pdfium_text_runs(pdf_page: Any, height: float) -> list[tuple[str, BBox]]:
+    """(text, bbox) of each text run pdfium finds on a page (one per string the producer
+    drew), white space folded; boxes y down from the top of a page `height` pt high."""
     textpage = pdf_page.get_textpage()
     try:
-        boxes = []
+        runs = []
         for i in range(textpage.count_rects()):
             left, bottom, right, top = textpage.get_rect(i)
-            text = textpage.get_text_bounded(left, bottom, right, top).strip()
+            text = " ".join(textpage.get_text_bounded(left, bottom, right, top).split())
             if text:
-                boxes.append((" ".join(text.split()), (left, height - top, right, height - bottom)))
-        return group_lines(boxes, settings.line_y_tolerance)
+                runs.append((text, (left, height - top, right, height - bottom)))
+        return runs
     finally:
         textpage.close()
 
@@ -728,11 +734,16 @@ def _docx_page(f: InputFile, path: Path) -> Page:
         raise UnreadableFile(f"Word 文件已损坏：{exc}") from exc
     except Exception as exc:  # lxml syntax errors and the like inside the package
         raise UnreadableFile(f"Word 文件无法读取：{exc}") from exc
+    return _paragraph_page(f, "docx", texts)
+
+
+def _paragraph_page(f: InputFile, source: PageSource, texts: list[str]) -> Page:
+    """One page of paragraphs, a line each: its unit is the paragraph, not a position."""
     lines = [Line(text=t, bbox=(0.0, float(i), 1.0, float(i + 1))) for i, t in enumerate(texts)]
     return Page(
         file=f.file,
         number=1,
-        source="docx",
+        source=source,
         width=1.0,
         height=float(max(1, len(lines))),
         unit="para",
@@ -827,13 +838,4 @@ def _xml_page(f: InputFile, path: Path) -> Page:
         value = " ".join((el.text or "").split())
         if value:
             texts.append(f"{ofd.local_name(el.tag)}: {value}")
-    lines = [Line(text=t, bbox=(0.0, float(i), 1.0, float(i + 1))) for i, t in enumerate(texts)]
-    return Page(
-        file=f.file,
-        number=1,
-        source="xml",
-        width=1.0,
-        height=float(max(1, len(lines))),
-        unit="para",
-        lines=lines,
-    )
+    return _paragraph_page(f, "xml", texts)
