@@ -6,13 +6,23 @@ import time
 from pathlib import Path
 
 import docx
+import numpy as np
 import pytest
 
 from pipeline.errors import UnreadableFile
 from pipeline.formats import detect_format
 from pipeline.models import InputFile, Line
-from pipeline.pages import group_lines, page_settings, read_pages, text_layer_usable, text_quality
-from tests.stages.builders import ofd_bytes, text_pdf, zip_bytes
+from pipeline.pages import (
+    Raster,
+    group_lines,
+    page_settings,
+    pages_and_rasters,
+    read_pages,
+    render_page,
+    text_layer_usable,
+    text_quality,
+)
+from tests.stages.builders import image_pdf, ofd_bytes, text_image, text_pdf, zip_bytes
 
 AUDIT = [
     "资产负债表",
@@ -136,6 +146,32 @@ def test_ofd_text_read_natively(tmp_path: Path) -> None:
     assert texts == ["电子发票（普通发票）", "名称： 湖南星辰智能装备有限公司", "¥1060.00"]
     name_line = page.lines[1]
     assert abs(name_line.bbox[0] - 10 * 72 / 25.4) < 0.1
+
+
+def test_pages_and_rasters_leave_the_ocr_to_the_caller(tmp_path: Path) -> None:
+    """Text pages come read; a scan comes as the raster to OCR, which render_page makes
+    again pixel for pixel (report crops are cut from it)."""
+    text = _input(
+        text_pdf(tmp_path / "审计报告.pdf", [AUDIT, ["利润表", "营业收入 88,001,234.56"]])
+    )
+    assert list(pages_and_rasters(text)) == list(read_pages(text, None))
+
+    scan = text_image()
+    pdf = _input(image_pdf(tmp_path / "scan0001.pdf", scan, dpi=200))
+    (raster,) = pages_and_rasters(pdf)
+    assert isinstance(raster, Raster) and (raster.file, raster.number) == (pdf.file, 1)
+    assert raster.dpi == 200 and raster.image.shape == (scan.height, scan.width, 3)
+    assert np.array_equal(render_page(pdf, 1, raster.dpi).image, raster.image)
+
+    tiff = tmp_path / "两页.tif"
+    grey = scan.convert("L")
+    grey.save(tiff, "TIFF", save_all=True, append_images=[grey.rotate(180)], dpi=(300, 300))
+    frames = list(pages_and_rasters(_input(tiff)))
+    assert [(r.number, r.dpi) for r in frames if isinstance(r, Raster)] == [(1, 300), (2, 300)]
+    second = render_page(_input(tiff), 2)
+    assert isinstance(frames[1], Raster) and np.array_equal(second.image, frames[1].image)
+    with pytest.raises(UnreadableFile, match="没有第 3 页"):
+        render_page(pdf, 3)
 
 
 def test_xml_invoice(tmp_path: Path) -> None:
