@@ -355,10 +355,11 @@ def _pages_locked(f: InputFile) -> Iterator[Page | Raster]:
         while True:
             with pdfium_lock():
                 try:
-                    page = next(pages)
+                    item = next(pages)
                 except StopIteration:
                     return
-            yield page
+            yield item
+            del item  # a raster goes with its OCR job: not kept while the next one is made
     finally:
         close = getattr(pages, "close", None)  # a generator: closes the PDF here and now,
         if close is not None:  # not in whichever thread happens to collect it
