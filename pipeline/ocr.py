@@ -6,7 +6,6 @@ Rotation is "degrees clockwise the image must be turned so that its text stands 
 
 from __future__ import annotations
 
-import ctypes
 import tomllib
 from dataclasses import dataclass
 from functools import cache
@@ -72,7 +71,6 @@ class RapidOcrEngine:
     name = "rapidocr"
 
     def __init__(self) -> None:
-        return_big_buffers()
         try:
             import rapidocr
         except ImportError as exc:  # pragma: no cover - a dependency of the project
@@ -134,25 +132,6 @@ def package_version(name: str) -> str:
         return metadata.version(name)
     except metadata.PackageNotFoundError:
         return "unknown"
-
-
-@cache
-def return_big_buffers() -> bool:
-    """Have glibc map big allocations on their own, so OCR tensors go back to the system.
-
-    Once per process (engines are made in each OCR worker); False where the C library is
-    not glibc or the limit is 0.
-    """
-    with open(LIMITS_TOML, "rb") as fh:
-        threshold = int(tomllib.load(fh)["ocr"]["mmap_threshold_bytes"])
-    if threshold <= 0:
-        return False
-    try:
-        libc = ctypes.CDLL("libc.so.6")
-    except OSError:
-        return False
-    m_mmap_threshold = -3  # from <malloc.h>
-    return bool(libc.mallopt(m_mmap_threshold, threshold))
 
 
 def red_as_grey(image: np.ndarray) -> np.ndarray:

@@ -31,7 +31,6 @@ from pipeline.ocr import (
     bbox_of,
     package_version,
     red_as_grey,
-    return_big_buffers,
 )
 
 MODELS_ENV = "DOSSIER_PADDLE_MODELS"
@@ -213,7 +212,6 @@ class PaddleOcrEngine:
     name = "paddleocr"
 
     def __init__(self) -> None:
-        return_big_buffers()
         folders = _model_folders()
         os.environ.setdefault(_PADDLEX_HOME_ENV, str(models_root() / "paddlex-home"))
         # PaddleX otherwise probes model hosting sites when it starts.
