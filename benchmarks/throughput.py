@@ -59,12 +59,22 @@ FINAL = re.compile(
 # ---- measuring a run ---------------------------------------------------------------------
 
 
+def _role(p: psutil.Process) -> str:
+    cmd = " ".join(p.cmdline())
+    if "prefect.server" in cmd:
+        return "prefect-server"
+    if "spawn_main" in cmd or "forkserver" in cmd:
+        return "ocr-worker"
+    return "dossier" if "pipeline.cli" in cmd or "dossier" in cmd else p.name()
+
+
 class PeakRss:
     """Peak of the summed RSS of a process and all its descendants, sampled every 100 ms."""
 
     def __init__(self, pid: int) -> None:
         self.root = psutil.Process(pid)
         self.peak = 0
+        self.at_peak: list[tuple[str, int]] = []  # (process role, RSS) when the sum peaked
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, daemon=True)
         self._thread.start()
@@ -75,11 +85,13 @@ class PeakRss:
                 procs = [self.root, *self.root.children(recursive=True)]
             except psutil.Error:
                 return
-            total = 0
+            sizes = []
             for p in procs:
                 with contextlib.suppress(psutil.Error):  # gone meanwhile
-                    total += p.memory_info().rss
-            self.peak = max(self.peak, total)
+                    sizes.append((_role(p), p.memory_info().rss))
+            total = sum(rss for _, rss in sizes)
+            if total > self.peak:
+                self.peak, self.at_peak = total, sizes
             self._stop.wait(0.1)
 
     def stop(self) -> int:
@@ -92,6 +104,7 @@ class PeakRss:
 class Run:
     wall: float
     peak_rss: int
+    at_peak: list[tuple[str, int]] = field(default_factory=list)
     apps: int = 0
     pages: int = 0
     ocr_pages: int = 0
@@ -114,7 +127,7 @@ def run_dossier(
     peak = rss.stop()
     if proc.returncode != 0:
         raise RuntimeError(f"dossier failed ({proc.returncode}):\n{stderr[-3000:]}")
-    run = Run(wall=wall, peak_rss=peak)
+    run = Run(wall=wall, peak_rss=peak, at_peak=rss.at_peak)
     if m := FINAL.search(stdout):
         run.apps, _files, run.pages, run.ocr_pages, run.text_pages, run.cached = map(
             int, m.groups()
@@ -266,6 +279,7 @@ class Result:
     warm_wall: float | None
     pure_ocr: float | None
     peak_rss_mb: float
+    at_peak: list[tuple[str, int]] = field(default_factory=list)
     cold_walls: list[float] = field(default_factory=list)
     warm_walls: list[float] = field(default_factory=list)
 
@@ -278,7 +292,9 @@ class Result:
             f"   {self.cold_wall / max(self.apps, 1):6.1f} s/application   (runs: "
             + ", ".join(f"{w:.0f}" for w in self.cold_walls)
             + ")",
-            f"  peak RSS       {self.peak_rss_mb:7.0f} MB (process tree)",
+            f"  peak RSS       {self.peak_rss_mb:7.0f} MB (process tree: "
+            + ", ".join(f"{role} {rss / 2**20:.0f}" for role, rss in self.at_peak)
+            + ")",
         ]
         if self.pure_ocr:
             ratio = self.cold_wall / self.pure_ocr
@@ -342,6 +358,7 @@ def bench(
         warm_wall=statistics.median(r.wall for r in warms) if warms else None,
         pure_ocr=statistics.median(pure_times) if pure_times else None,
         peak_rss_mb=max(r.peak_rss for r in colds) / 2**20,
+        at_peak=max(colds, key=lambda r: r.peak_rss).at_peak,
         cold_walls=[r.wall for r in colds],
         warm_walls=[r.wall for r in warms],
     )

@@ -26,8 +26,6 @@ live in a per-process namespace in sys.modules, reached through `_runtime()`.
 
 from __future__ import annotations
 
-import contextlib
-import ctypes
 import logging
 import multiprocessing
 import os
@@ -41,7 +39,7 @@ from collections import Counter
 from collections.abc import Callable, Iterator
 from concurrent.futures import Executor, Future, ProcessPoolExecutor, ThreadPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal, TypeVar
@@ -51,7 +49,7 @@ import numpy as np
 from pipeline.cache import PageCache
 from pipeline.errors import UnreadableFile
 from pipeline.models import InputFile, Line, Model, Page
-from pipeline.ocr import Quad, get_engine
+from pipeline.ocr import Quad, get_engine, share_detection_turn, trim_heap
 from pipeline.pages import Raster, ocr_page, pages_and_rasters
 from pipeline.process import FileResult, documents_of, engine_id
 
@@ -88,7 +86,7 @@ POOL_KINDS: tuple[PoolKind, ...] = ("process", "thread")
 # ---- the worker side ---------------------------------------------------------------------
 
 
-def _init_worker(engine_name: str) -> None:
+def _init_worker(engine_name: str, detection_turn: AbstractContextManager[object]) -> None:
     """Runs once in each OCR worker process: one thread everywhere, models loaded up front."""
     # Ctrl-C goes to the whole process group: the parent shuts the pool down, the workers
     # must not each print a traceback.
@@ -102,6 +100,7 @@ def _init_worker(engine_name: str) -> None:
 
     # One process per core: OpenCV's own threads would only fight the other workers.
     cv2.setNumThreads(1)
+    share_detection_turn(detection_turn)
     get_engine(engine_name)
 
 
@@ -122,14 +121,6 @@ def _exit_with_parent(parent: int) -> None:
     while os.getppid() == parent:
         time.sleep(1.0)
     os._exit(1)
-
-
-def trim_heap() -> None:
-    """Hand memory freed by the last page back to the system. glibc keeps the big temporary
-    arrays of OCR and rasterising in its heap otherwise: measured on scanned A4 pages, an OCR
-    worker grows to 760 MB after a few pages without this, and stays at 230 MB with it."""
-    with contextlib.suppress(OSError, AttributeError):  # not glibc: nothing to do
-        ctypes.CDLL("libc.so.6").malloc_trim(0)
 
 
 def _ocr(engine_name: str, job: OcrJob) -> Page:
@@ -168,14 +159,16 @@ class OcrPool:
 
     def _make_executor(self) -> Executor:
         if self.kind == "thread":
+            share_detection_turn(threading.Lock())
             return ThreadPoolExecutor(self.workers, thread_name_prefix="ocr")
         # spawn, not fork: the parent runs Prefect's threads and event loop, which a forked
         # child would inherit in whatever state they were.
+        context = multiprocessing.get_context("spawn")
         return ProcessPoolExecutor(
             self.workers,
-            mp_context=multiprocessing.get_context("spawn"),
+            mp_context=context,
             initializer=_init_worker,
-            initargs=(self.engine_name,),
+            initargs=(self.engine_name, context.Lock()),
         )
 
     def engine_id(self) -> str:

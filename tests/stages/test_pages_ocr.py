@@ -5,7 +5,9 @@ Each OCR of these half-A4 images takes about a second; the module runs eight of 
 
 from __future__ import annotations
 
+import contextlib
 import io
+import threading
 from pathlib import Path
 
 import numpy as np
@@ -13,8 +15,15 @@ import pytest
 from PIL import Image, ImageFilter
 
 from pipeline.formats import detect_format
-from pipeline.models import InputFile, Page
-from pipeline.ocr import OcrEngine, OcrUnavailable, detect_rotation, get_engine, turn
+from pipeline.models import InputFile, Line, Page
+from pipeline.ocr import (
+    OcrEngine,
+    OcrUnavailable,
+    detect_rotation,
+    get_engine,
+    share_detection_turn,
+    turn,
+)
 from pipeline.pages import read_pages
 from tests.stages.builders import LICENCE, image_pdf, text_image
 
@@ -154,3 +163,28 @@ def test_unreadable_image(tmp_path: Path, engine: OcrEngine) -> None:
     path.write_bytes(good.getvalue()[:300])
     with pytest.raises(UnreadableFile, match="图片无法解码"):
         list(read_pages(_input(path), engine))
+
+
+def test_detection_waits_for_its_turn(engine: OcrEngine) -> None:
+    """Full-page detection holds the lock the OCR workers share: while another holder has
+    it, a page's OCR cannot get past detection; released, it finishes."""
+    image = np.asarray(text_image(LICENCE).convert("RGB"))
+    turn_lock = threading.Lock()
+    share_detection_turn(turn_lock)
+    try:
+        done = threading.Event()
+        result: list[list[Line]] = []
+
+        def read() -> None:
+            result.append(list(engine.recognize(image)))
+            done.set()
+
+        with turn_lock:
+            worker = threading.Thread(target=read)
+            worker.start()
+            assert not done.wait(3.0)  # held up at detection
+        assert done.wait(60.0)
+        worker.join()
+        assert any("营业执照" in line.text for line in result[0])
+    finally:
+        share_detection_turn(contextlib.nullcontext())
