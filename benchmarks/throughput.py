@@ -140,24 +140,20 @@ def run_dossier(
 
 def dump_rasters(batch: Path, work: Path) -> list[tuple[Path, str, int, int | None]]:
     """Every page the pipeline would OCR, rendered as it renders them, saved as .npy."""
-    from flows.reading import _DeferredOcr
     from pipeline.intake import scan_batch
-    from pipeline.pages import read_pages
+    from pipeline.pages import Raster, pages_and_rasters
 
     jobs: list[tuple[Path, str, int, int | None]] = []
     for app in scan_batch(batch, work / "intake").applications:
         for f in app.files:
             if f.status != "processed" or f.format == "zip":
                 continue
-            deferred = _DeferredOcr("rapidocr", "benchmark")
             try:
-                for page in read_pages(f, deferred):
-                    if deferred.raster is None:
-                        continue
-                    path = work / f"{len(jobs):05d}.npy"
-                    np.save(path, deferred.raster)
-                    deferred.raster = None
-                    jobs.append((path, page.file, page.number, page.dpi))
+                for item in pages_and_rasters(f):
+                    if isinstance(item, Raster):
+                        path = work / f"{len(jobs):05d}.npy"
+                        np.save(path, item.image)
+                        jobs.append((path, item.file, item.number, item.dpi))
             except Exception as exc:  # unreadable files are not OCR'd by the pipeline either
                 print(f"  (skipped {f.file}: {exc})", file=sys.stderr)
     return jobs
@@ -178,17 +174,22 @@ def _warm(_: int) -> None:
 
 
 def pure_ocr(jobs: list[tuple[Path, str, int, int | None]], workers: int, pool: str) -> float:
+    """The workers set up as the pipeline's pool sets them up (threads, detection turns)."""
     executor: Executor
     if pool == "process":
         from flows.reading import _init_worker
 
+        context = get_context("spawn")
         executor = ProcessPoolExecutor(
             workers,
-            mp_context=get_context("spawn"),
+            mp_context=context,
             initializer=_init_worker,
-            initargs=("rapidocr",),
+            initargs=("rapidocr", context.Lock()),
         )
     else:
+        from pipeline.ocr import share_detection_turn
+
+        share_detection_turn(threading.Lock())
         executor = ThreadPoolExecutor(workers)
     with executor:
         wait([executor.submit(_warm, i) for i in range(workers)])

@@ -30,7 +30,7 @@ from flows.reading import (
     pdfium_lock,
     read_file,
 )
-from pipeline.cache import PageCache
+from pipeline.cache import PageCache, picture_cache_dir
 from pipeline.intake import scan_batch
 from pipeline.models import Application, Batch, InputFile
 from pipeline.process import FileResult, assemble_report
@@ -67,12 +67,18 @@ def read_file_task(
 
 
 @task(name="report", task_run_name="report {app.name}", cache_policy=NO_CACHE, retries=1)
-def report_task(app: Application, reads: list[FileRead], out_dir: Path) -> SummaryRow:
+def report_task(
+    app: Application, reads: list[FileRead], out_dir: Path, cache_dir: str | None = None
+) -> SummaryRow:
     """Checks and report of one application, from every file's result (none left out)."""
     report = assemble_report(app, [r.result for r in reads])
     with pdfium_lock():  # evidence crops are rendered with pdfium while other files are being read
         row = write_report(
-            report, out_dir, files=app.files, pages=[p for r in reads for p in r.pages]
+            report,
+            out_dir,
+            files=app.files,
+            pages=[p for r in reads for p in r.pages],
+            picture_cache=picture_cache_dir(cache_dir),
         )
     if app.problem:
         row.problem = app.problem
@@ -147,7 +153,7 @@ def batch_flow(
             progress.info(app.name, extra={"event": "application_start", "application": app})
             reads = [_collect(f, future) for f, future in futures]
             try:
-                row = report_task(app, reads, out_dir)
+                row = report_task(app, reads, out_dir, cache_dir)
             except Exception as exc:  # one application's report must not sink the batch
                 log.error("report of %s failed: %s", app.name, exc)
                 row = SummaryRow(

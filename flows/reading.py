@@ -48,8 +48,8 @@ import numpy as np
 
 from pipeline.cache import PageCache
 from pipeline.errors import UnreadableFile
-from pipeline.models import InputFile, Line, Model, Page
-from pipeline.ocr import Quad, get_engine, share_detection_turn, trim_heap
+from pipeline.models import InputFile, Model, Page
+from pipeline.ocr import get_engine, share_detection_turn, trim_heap
 from pipeline.pages import Raster, ocr_page, pages_and_rasters
 from pipeline.process import FileResult, documents_of, engine_id
 
@@ -253,30 +253,6 @@ class InlineOcr:
 
 
 # ---- reading one file --------------------------------------------------------------------
-
-
-class _DeferredOcr:
-    """Stands in for the OCR engine inside read_pages and keeps the raster instead of reading
-    it. Finding no text lines, the rotation guess leaves the raster as it is, so what
-    `recognize` receives is the page as rasterised.
-
-    Only benchmarks/throughput.py uses it still; `pages_and_rasters` gives the rasters
-    directly."""
-
-    def __init__(self, name: str, version: str) -> None:
-        self.name = name
-        self.version = version
-        self.raster: np.ndarray | None = None
-
-    def detect(self, image: np.ndarray) -> list[Quad]:
-        return []
-
-    def read_lines(self, crops: list[np.ndarray]) -> list[tuple[str, float]]:
-        return [("", 0.0) for _ in crops]
-
-    def recognize(self, image: np.ndarray) -> list[Line]:
-        self.raster = image
-        return []
 
 
 def _emit_page(f: InputFile, page: Page, cached: bool) -> None:

@@ -9,6 +9,9 @@ Re-running a batch reads no page twice. Two kinds of entry:
 
 Entries are written to a temporary name and renamed, so a process killed half way never
 leaves a truncated entry behind; a damaged entry reads as missing.
+
+Beside them, `pictures/` keeps the evidence pictures of reports by name (pipeline/crops.py):
+a rerun into a new output folder copies them rather than rendering the pages again.
 """
 
 from __future__ import annotations
@@ -32,6 +35,11 @@ def default_cache_dir() -> Path:
         return Path(env)
     base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
     return Path(base) / "dossier"
+
+
+def picture_cache_dir(cache_dir: str | Path | None) -> Path | None:
+    """Where evidence pictures are kept beside the pages (pipeline/crops.py names them)."""
+    return Path(cache_dir) / "pictures" if cache_dir else None
 
 
 class PageCache:

@@ -13,13 +13,14 @@ an existing file with other bytes under that name is never overwritten.
 
 from __future__ import annotations
 
+import contextlib
 import errno
 import hashlib
 import io
 import os
 import tempfile
 from collections import OrderedDict
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -152,6 +153,36 @@ def _create_exclusive(tmp: str, target: Path, data: bytes) -> None:
             fh.write(data)
 
 
+# How a whole JPEG and a whole PNG end: a cached picture cut short is drawn again.
+_TRAILERS = {".jpg": b"\xff\xd9", ".png": b"IEND\xaeB`\x82"}
+
+
+def _read_cached(path: Path) -> tuple[bytes | None, tuple[int, int]]:
+    """A cached picture and its size (from its header); (None, …) when missing or cut short."""
+    try:
+        data = path.read_bytes()
+        if not data.endswith(_TRAILERS[path.suffix]):
+            return None, (0, 0)
+        with Image.open(io.BytesIO(data)) as im:
+            return data, im.size
+    except (OSError, SyntaxError, ValueError):
+        return None, (0, 0)
+
+
+def _keep(path: Path, data: bytes) -> None:
+    """Into the picture cache under a temporary name, then renamed: readers never see half a
+    file. No fsync: a picture lost to a crash is drawn again; a full disk costs speed only."""
+    with contextlib.suppress(OSError):
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+        try:
+            with os.fdopen(fd, "wb") as fh:
+                fh.write(data)
+            os.replace(tmp, path)
+        finally:
+            Path(tmp).unlink(missing_ok=True)
+
+
 def _encode(image: Image.Image, kind: str, quality: int, optimize: bool = True) -> bytes:
     buf = io.BytesIO()
     if kind == "png":
@@ -260,8 +291,12 @@ class EvidencePictures:
         files: Iterable[InputFile],
         pages: Iterable[Page] = (),
         settings: CropSettings | None = None,
+        cache_dir: Path | None = None,
     ) -> None:
         self.app_dir = app_dir
+        # Pictures already drawn by earlier runs, by name (names say what they show): a rerun
+        # into another folder copies them instead of rendering every cited page again.
+        self.cache_dir = cache_dir
         self.files: Mapping[str, InputFile] = {f.file: f for f in files}
         self.pages: Mapping[tuple[str, int], Page] = {(p.file, p.number): p for p in pages}
         self.settings = settings or CropSettings()
@@ -290,31 +325,25 @@ class EvidencePictures:
 
     def crop(self, evidence: Evidence) -> Picture:
         """The evidence's region, cut from its page with some context. Raises NoPicture."""
-        if evidence.page is None or evidence.bbox is None:
+        number, bbox = evidence.page, evidence.bbox
+        if number is None or bbox is None:
             raise NoPicture("证据没有页面位置")
-        key = (evidence.file, evidence.page, evidence.bbox)
+        key = (evidence.file, number, bbox)
         if key in self._crops:
             return self._crops[key]
         f = self._input(evidence.file)
         if f.format not in RASTER_FORMATS:
             raise NoPicture(_NO_RASTER.get(f.format, "该格式没有页面图像"))
-        page = self.pages.get((evidence.file, evidence.page))
+        page = self.pages.get((evidence.file, number))
         if page is None:
             raise NoPicture("缺少该页的识别信息，无法定位证据")
         if page.source not in ("ocr", "text-layer"):
             raise NoPicture("该页不是扫描或 PDF 页面，无法截取")
-        image = self.raster(evidence.file, evidence.page)
-        scale = page_scale(page, image)
-        region = row_extent(evidence.bbox, page.lines)
-        box = crop_box(image, region, scale, self.settings, line_height(page.lines))
-        picture = Image.fromarray(image).crop(box)
-        # The cited text outlined: in a widened row it says which of the figures was read.
-        self._outline(picture, evidence.bbox, scale, origin=box[:2])
-        picture = _fit_width(picture, self.settings.max_crop_width)
+        region = row_extent(bbox, page.lines)
         # Text-layer renders are clean black on white: PNG keeps them sharp and small.
         kind = "png" if page.source == "text-layer" else "jpg"
-        stem = f"{f.sha256[:16]}-p{evidence.page}-" + _name_key(
-            evidence.bbox,
+        stem = f"{f.sha256[:16]}-p{number}-" + _name_key(
+            bbox,
             region,
             page.unit,
             page.rotation,
@@ -322,41 +351,87 @@ class EvidencePictures:
             self.settings,
             DRAWING_REVISION,
         )
-        data = _encode(picture, kind, self.settings.crop_quality)
-        path = store_new(self.app_dir / EVIDENCE_DIR, stem, f".{kind}", data)
-        result = Picture(_relative(path, self.app_dir), picture.width, picture.height)
+
+        def draw() -> Image.Image:
+            image = self.raster(evidence.file, number)
+            scale = page_scale(page, image)
+            box = crop_box(image, region, scale, self.settings, line_height(page.lines))
+            picture = Image.fromarray(image).crop(box)
+            # The cited text outlined: in a widened row it says which figure was read.
+            self._outline(picture, bbox, scale, origin=box[:2])
+            return _fit_width(picture, self.settings.max_crop_width)
+
+        result = self._store(EVIDENCE_DIR, stem, kind, self.settings.crop_quality, draw)
         self._crops[key] = result
         return result
 
     def page_picture(self, file: str, number: int, boxes: Iterable[BBox] = ()) -> Picture:
         """The whole page, downscaled, with `boxes` outlined. Raises NoPicture."""
         f = self._input(file)
-        image = self.raster(file, number)
         page = self.pages.get((file, number))
-        outlined: list[BBox] = []
-        scale = 1.0
-        picture = Image.fromarray(image)
-        if page is not None:
-            try:
-                scale = page_scale(page, image)
-                outlined = sorted(set(boxes))
-            except NoPicture:
-                pass  # the page is still worth showing, only without the outlines
-        if outlined:
-            picture = picture.copy()  # the raster is cached for crops: draw on a copy
-            for bbox in outlined:
-                self._outline(picture, bbox, scale, origin=(0, 0))
-        picture = _fit_width(picture, self.settings.max_page_width, fast=True)
-        stem = f"{f.sha256[:16]}-p{number}-" + _name_key(
-            outlined,
-            page.rotation if page else None,
-            page.dpi if page else None,
-            self.settings,
-            DRAWING_REVISION,
+        outlined = sorted(set(boxes)) if page is not None else []
+
+        def stem_of(outlined: list[BBox]) -> str:
+            return f"{f.sha256[:16]}-p{number}-" + _name_key(
+                outlined,
+                page.rotation if page else None,
+                page.dpi if page else None,
+                self.settings,
+                DRAWING_REVISION,
+            )
+
+        def draw() -> Image.Image:
+            nonlocal outlined
+            image = self.raster(file, number)
+            picture = Image.fromarray(image)
+            scale = 1.0
+            if page is not None:
+                try:
+                    scale = page_scale(page, image)
+                except NoPicture:
+                    outlined = []  # the page is still worth showing, only without the outlines
+            if outlined:
+                picture = picture.copy()  # the raster is cached for crops: draw on a copy
+                for bbox in outlined:
+                    self._outline(picture, bbox, scale, origin=(0, 0))
+            return _fit_width(picture, self.settings.max_page_width, fast=True)
+
+        stem = stem_of(outlined)
+        return self._store(
+            PAGES_DIR,
+            stem,
+            "jpg",
+            self.settings.page_quality,
+            draw,
+            optimize=False,
+            rename=lambda: stem_of(outlined),
         )
-        data = _encode(picture, "jpg", self.settings.page_quality, optimize=False)
-        path = store_new(self.app_dir / PAGES_DIR, stem, ".jpg", data)
-        return Picture(_relative(path, self.app_dir), picture.width, picture.height)
+
+    def _store(
+        self,
+        folder: str,
+        stem: str,
+        kind: str,
+        quality: int,
+        draw: Callable[[], Image.Image],
+        optimize: bool = True,
+        rename: Callable[[], str] | None = None,
+    ) -> Picture:
+        """The picture `stem` in the application folder: copied from the picture cache when an
+        earlier run drew it, else drawn, encoded and kept there too."""
+        suffix = f".{kind}"
+        cached = self.cache_dir / stem[:2] / f"{stem}{suffix}" if self.cache_dir else None
+        data, size = _read_cached(cached) if cached is not None else (None, (0, 0))
+        if data is None:
+            picture = draw()
+            size = picture.size
+            data = _encode(picture, kind, quality, optimize)
+            # What was drawn may differ from what was asked (outlines dropped): name it so.
+            stem = rename() if rename is not None else stem
+            if self.cache_dir is not None:
+                _keep(self.cache_dir / stem[:2] / f"{stem}{suffix}", data)
+        path = store_new(self.app_dir / folder, stem, suffix, data)
+        return Picture(_relative(path, self.app_dir), size[0], size[1])
 
     def _outline(
         self, picture: Image.Image, bbox: BBox, scale: float, origin: tuple[int, int]

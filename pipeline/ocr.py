@@ -193,7 +193,17 @@ class RapidOcrEngine:
                 )
         return lines
 
+    def _share_models(self) -> None:
+        """The detect-only and recognise-only instances run the full pipeline's models, not
+        copies of their own (≈ 50 MB a worker). On first use: an engine made only for its
+        version (the cache key) loads no model."""
+        if self._det.text_det is None:
+            self._det.text_det = self._full._load_det_model()
+        if self._rec.text_rec is None:
+            self._rec.text_rec = self._full._load_rec_model()
+
     def detect(self, image: np.ndarray) -> list[Quad]:
+        self._share_models()
         result = self._det(red_as_grey(image))
         boxes = getattr(result, "boxes", None)
         if boxes is None:
@@ -201,6 +211,7 @@ class RapidOcrEngine:
         return [[(float(x), float(y)) for x, y in box] for box in boxes]
 
     def read_lines(self, crops: list[np.ndarray]) -> list[tuple[str, float]]:
+        self._share_models()
         out = []
         for crop in crops:
             result = self._rec(red_as_grey(crop))

@@ -389,9 +389,14 @@ class _Builder:
         app_dir: Path,
         files: Iterable[InputFile] | None,
         pages: Iterable[Page] | None,
+        picture_cache: Path | None = None,
     ) -> None:
         self.report = report
-        self.pictures = EvidencePictures(app_dir, files, pages or ()) if files is not None else None
+        self.pictures = (
+            EvidencePictures(app_dir, files, pages or (), cache_dir=picture_cache)
+            if files is not None
+            else None
+        )
         self.page_pictures: dict[tuple[str, int], Picture | None] = {}
         self.page_notes: dict[tuple[str, int], str] = {}
         self._draw_pages()
@@ -751,6 +756,7 @@ def write_report(
     pages: Iterable[Page] | None = None,
     checked: Iterable[str] | None = None,
     problem: str | None = None,
+    picture_cache: Path | None = None,
 ) -> SummaryRow:
     """Write <out_dir>/<application>/report.json and report.html; return the summary row.
 
@@ -763,13 +769,14 @@ def write_report(
              Without it the report does not claim any pass.
     problem: why the application itself could not be read (Application.problem): the
              verdict is then 无法处理, never 未发现问题.
+    picture_cache: a folder where evidence pictures are kept by name across runs.
     """
     app_dir = out_dir / report.application
     write_atomic(app_dir / "report.json", report.model_dump_json(indent=2) + "\n")
     counts = report.counts
     verdict = "failed" if problem else verdict_of(report)
     files = list(files) if files is not None else None
-    builder = _Builder(report, app_dir, files, pages)
+    builder = _Builder(report, app_dir, files, pages, picture_cache)
     findings = builder.findings()
     passed: list[str] | None = None
     if checked is not None:

@@ -228,3 +228,41 @@ def test_store_new_never_overwrites_another_picture(tmp_path: Path) -> None:
     assert store_new(tmp_path, "abc-p1-0001", ".jpg", b"two") == other
     assert sorted(p.name for p in tmp_path.iterdir()) == ["abc-p1-0001-2.jpg", "abc-p1-0001.jpg"]
     assert (first.stat().st_mode & 0o044) == 0o044, "readable by others, like any report file"
+
+
+def test_a_rerun_copies_pictures_from_the_picture_cache(
+    tmp_path: Path, inputs: tuple[list[InputFile], list[Page]]
+) -> None:
+    """Pictures drawn once are kept in the cache by name; another run into another folder
+    gets the same bytes without rendering (the original is gone by then); a cached picture
+    cut short is drawn again."""
+    files, pages = inputs
+    cache = tmp_path / "cache"
+    code = Evidence(file=LICENCE, page=1, bbox=LICENCE_LINES[1].bbox, text=LICENCE_LINES[1].text)
+    first = EvidencePictures(tmp_path / "run1", files, pages, cache_dir=cache)
+    crop1 = first.crop(code)
+    page1 = first.page_picture(LICENCE, 1, [LICENCE_LINES[1].bbox])
+    assert len(list(cache.rglob("*.jpg"))) == 2
+
+    # The original copied away: only the cache can supply the pictures now.
+    moved = [f.model_copy(update={"path": str(tmp_path / "gone" / f.file)}) for f in files]
+    second = EvidencePictures(tmp_path / "run2", moved, pages, cache_dir=cache)
+    crop2 = second.crop(code)
+    page2 = second.page_picture(LICENCE, 1, [LICENCE_LINES[1].bbox])
+    assert (crop2, page2) == (crop1, page1)
+    for pic in (crop1, page1):
+        assert (tmp_path / "run2" / pic.path).read_bytes() == (
+            tmp_path / "run1" / pic.path
+        ).read_bytes()
+    with pytest.raises(NoPicture, match="原文件已不在"):
+        EvidencePictures(tmp_path / "run3", moved, pages).crop(code)  # no cache: no picture
+
+    cached = next(p for p in cache.rglob("*.jpg") if p.name == Path(crop1.path).name)
+    cached.write_bytes(cached.read_bytes()[:-100])
+    with pytest.raises(NoPicture, match="原文件已不在"):
+        EvidencePictures(tmp_path / "run4", moved, pages, cache_dir=cache).crop(code)
+    again = EvidencePictures(tmp_path / "run5", files, pages, cache_dir=cache).crop(code)
+    assert (tmp_path / "run5" / again.path).read_bytes() == (
+        tmp_path / "run1" / crop1.path
+    ).read_bytes()
+    assert cached.read_bytes() == (tmp_path / "run1" / crop1.path).read_bytes(), "cache mended"

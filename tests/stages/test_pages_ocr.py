@@ -188,3 +188,13 @@ def test_detection_waits_for_its_turn(engine: OcrEngine) -> None:
         assert any("营业执照" in line.text for line in result[0])
     finally:
         share_detection_turn(contextlib.nullcontext())
+
+
+def test_one_copy_of_each_model(engine: OcrEngine) -> None:
+    """The rotation guess's detect-only and read-only passes use the full pipeline's loaded
+    models: a rapidocr upgrade that renames what is shared fails here, not in memory."""
+    image = np.asarray(text_image(LICENCE).convert("RGB"))
+    detect_rotation(image, engine)
+    full, det, rec = engine._full, engine._det, engine._rec  # type: ignore[attr-defined]
+    assert det.text_det is full.text_det is not None
+    assert rec.text_rec is full.text_rec is not None
