@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import contextlib
 import ctypes
-import tomllib
 from collections.abc import Iterator
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
@@ -21,11 +20,11 @@ from typing import Any, Protocol
 import cv2
 import numpy as np
 
+from pipeline.intake import limits_data
 from pipeline.models import Line
 
 Quad = list[tuple[float, float]]
 
-LIMITS_TOML = Path(__file__).with_name("limits.toml")
 # Bumped whenever preprocessing or rotation handling changes what a page reads as: it is
 # part of `version`, so pages cached under the old behaviour are read again.
 PIPELINE_REVISION = "red-channel+rot/1"
@@ -71,10 +70,8 @@ class MemorySettings:
     heap_mmap_threshold: int = 33_554_432
 
 
-@cache
 def memory_settings() -> MemorySettings:
-    with open(LIMITS_TOML, "rb") as fh:
-        return MemorySettings(**tomllib.load(fh)["ocr"])
+    return MemorySettings(**limits_data()["ocr"])
 
 
 def share_detection_turn(turn: AbstractContextManager[object]) -> None:
@@ -281,10 +278,8 @@ class RotationSettings:
     min_aspect: float = 2.0
 
 
-@cache
 def rotation_settings() -> RotationSettings:
-    with open(LIMITS_TOML, "rb") as fh:
-        return RotationSettings(**tomllib.load(fh)["rotation"])
+    return RotationSettings(**limits_data()["rotation"])
 
 
 def turn(image: np.ndarray, degrees: int) -> np.ndarray:

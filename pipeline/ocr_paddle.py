@@ -15,16 +15,14 @@ import os
 import shutil
 import sys
 import tempfile
-import tomllib
-from functools import cache
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
+from pipeline.intake import limits_data
 from pipeline.models import Line
 from pipeline.ocr import (
-    LIMITS_TOML,
     PIPELINE_REVISION,
     OcrUnavailable,
     Quad,
@@ -40,10 +38,8 @@ _PADDLEX_HOME_ENV = "PADDLE_PDX_CACHE_HOME"
 _ROLES = ("det", "rec")
 
 
-@cache
 def _settings() -> dict[str, Any]:
-    with open(LIMITS_TOML, "rb") as fh:
-        return dict(tomllib.load(fh)["paddleocr"])
+    return dict(limits_data()["paddleocr"])
 
 
 def default_models_root() -> Path:
