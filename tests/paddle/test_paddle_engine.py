@@ -109,7 +109,8 @@ def test_process_with_paddleocr_matches_the_truth(tmp_path: Path) -> None:
     ]
     engines = [p["engine"] for p in cached if p["source"] == "ocr"]
     scanned = [d for d in truth["documents"] if d.get("scanned")]
-    assert len(engines) == sum(len(d["pages"]) for d in scanned)
+    unread = [f for f in report["files"] if f["status"] == "unreadable"]
+    assert len(engines) == sum(len(d["pages"]) for d in scanned), (unread, result.stdout[-2000:])
     assert all(e.startswith("paddleocr") for e in engines), engines
 
     found = {(d["file"], tuple(d["pages"])): d for d in report["documents"]}
