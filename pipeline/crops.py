@@ -352,14 +352,14 @@ class EvidencePictures:
             DRAWING_REVISION,
         )
 
-        def draw() -> Image.Image:
+        def draw() -> tuple[Image.Image, str]:
             image = self.raster(evidence.file, number)
             scale = page_scale(page, image)
             box = crop_box(image, region, scale, self.settings, line_height(page.lines))
             picture = Image.fromarray(image).crop(box)
             # The cited text outlined: in a widened row it says which figure was read.
             self._outline(picture, bbox, scale, origin=box[:2])
-            return _fit_width(picture, self.settings.max_crop_width)
+            return _fit_width(picture, self.settings.max_crop_width), stem
 
         result = self._store(EVIDENCE_DIR, stem, kind, self.settings.crop_quality, draw)
         self._crops[key] = result
@@ -380,31 +380,24 @@ class EvidencePictures:
                 DRAWING_REVISION,
             )
 
-        def draw() -> Image.Image:
-            nonlocal outlined
+        def draw() -> tuple[Image.Image, str]:
             image = self.raster(file, number)
             picture = Image.fromarray(image)
-            scale = 1.0
+            drawn, scale = outlined, 1.0
             if page is not None:
                 try:
                     scale = page_scale(page, image)
                 except NoPicture:
-                    outlined = []  # the page is still worth showing, only without the outlines
-            if outlined:
+                    drawn = []  # the page is still worth showing, only without the outlines
+            if drawn:
                 picture = picture.copy()  # the raster is cached for crops: draw on a copy
-                for bbox in outlined:
+                for bbox in drawn:
                     self._outline(picture, bbox, scale, origin=(0, 0))
-            return _fit_width(picture, self.settings.max_page_width, fast=True)
+            picture = _fit_width(picture, self.settings.max_page_width, fast=True)
+            return picture, stem_of(drawn)
 
-        stem = stem_of(outlined)
         return self._store(
-            PAGES_DIR,
-            stem,
-            "jpg",
-            self.settings.page_quality,
-            draw,
-            optimize=False,
-            rename=lambda: stem_of(outlined),
+            PAGES_DIR, stem_of(outlined), "jpg", self.settings.page_quality, draw, optimize=False
         )
 
     def _store(
@@ -413,21 +406,20 @@ class EvidencePictures:
         stem: str,
         kind: str,
         quality: int,
-        draw: Callable[[], Image.Image],
+        draw: Callable[[], tuple[Image.Image, str]],
         optimize: bool = True,
-        rename: Callable[[], str] | None = None,
     ) -> Picture:
         """The picture `stem` in the application folder: copied from the picture cache when an
-        earlier run drew it, else drawn, encoded and kept there too."""
+        earlier run drew it, else drawn, encoded and kept there too. `draw` gives the picture
+        and its name, which differs from `stem` where less was drawn than asked (outlines
+        dropped)."""
         suffix = f".{kind}"
         cached = self.cache_dir / stem[:2] / f"{stem}{suffix}" if self.cache_dir else None
         data, size = _read_cached(cached) if cached is not None else (None, (0, 0))
         if data is None:
-            picture = draw()
+            picture, stem = draw()
             size = picture.size
             data = _encode(picture, kind, quality, optimize)
-            # What was drawn may differ from what was asked (outlines dropped): name it so.
-            stem = rename() if rename is not None else stem
             if self.cache_dir is not None:
                 _keep(self.cache_dir / stem[:2] / f"{stem}{suffix}", data)
         path = store_new(self.app_dir / folder, stem, suffix, data)
