@@ -87,7 +87,8 @@ POOL_KINDS: tuple[PoolKind, ...] = ("process", "thread")
 
 
 def _init_worker(engine_name: str, detection_turn: AbstractContextManager[object]) -> None:
-    """Runs once in each OCR worker process: one thread everywhere, models loaded up front."""
+    """Runs once in each OCR worker process: one thread everywhere, the engine made (its
+    models load with the first page), the pool's detection turn shared."""
     # Ctrl-C goes to the whole process group: the parent shuts the pool down, the workers
     # must not each print a traceback.
     signal.signal(signal.SIGINT, signal.SIG_IGN)

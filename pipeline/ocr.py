@@ -142,21 +142,29 @@ _RAPID_MODELS = {
 }
 
 
+def rapidocr_models() -> dict[str, Path]:
+    """The model files inside the installed rapidocr wheel, by task (Det, Rec, Cls)."""
+    try:
+        import rapidocr
+    except ImportError as exc:  # pragma: no cover - a dependency of the project
+        raise OcrUnavailable("rapidocr 未安装 / rapidocr is not installed") from exc
+    model_dir = Path(rapidocr.__file__).parent / "models"
+    paths = {task: model_dir / file for task, file in _RAPID_MODELS.items()}
+    missing = [str(p) for p in paths.values() if not p.is_file()]
+    if missing:
+        raise OcrUnavailable(f"rapidocr 模型文件缺失 / model files missing: {missing}")
+    return paths
+
+
 class RapidOcrEngine:
     """rapidocr 3.x on onnxruntime with the bundled PP-OCRv6 small models, offline."""
 
     name = "rapidocr"
 
     def __init__(self) -> None:
-        try:
-            import rapidocr
-        except ImportError as exc:  # pragma: no cover - a dependency of the project
-            raise OcrUnavailable("rapidocr 未安装 / rapidocr is not installed") from exc
-        model_dir = Path(rapidocr.__file__).parent / "models"
-        paths = {task: model_dir / file for task, file in _RAPID_MODELS.items()}
-        missing = [str(p) for p in paths.values() if not p.is_file()]
-        if missing:
-            raise OcrUnavailable(f"rapidocr 模型文件缺失 / model files missing: {missing}")
+        import rapidocr
+
+        paths = rapidocr_models()
         # Padding within a batch changes what a line reads as: the batch size is part of the
         # version (the page cache's key).
         batch = memory_settings().rec_batch

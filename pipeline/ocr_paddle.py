@@ -28,6 +28,7 @@ from pipeline.ocr import (
     Quad,
     bbox_of,
     package_version,
+    rapidocr_models,
     red_as_grey,
 )
 
@@ -50,17 +51,6 @@ def default_models_root() -> Path:
 def models_root() -> Path:
     configured = os.environ.get(MODELS_ENV)
     return Path(configured) if configured else default_models_root()
-
-
-def _rapidocr_model(file: str) -> Path:
-    try:
-        import rapidocr
-    except ImportError as exc:  # pragma: no cover - a dependency of the project
-        raise OcrUnavailable("rapidocr 未安装，无法准备 paddleocr 模型") from exc
-    path = Path(rapidocr.__file__).parent / "models" / file
-    if not path.is_file():
-        raise OcrUnavailable(f"rapidocr 包中缺少模型文件：{path}")
-    return path
 
 
 def _det_config(s: dict[str, Any]) -> dict[str, Any]:
@@ -138,7 +128,8 @@ def prepare_models(root: Path) -> dict[str, Path]:
     if all((f / "inference.yml").is_file() for f in folders.values()):
         return folders
     root.mkdir(parents=True, exist_ok=True)
-    sources = {"det": _rapidocr_model(s["det_onnx"]), "rec": _rapidocr_model(s["rec_onnx"])}
+    wheel = rapidocr_models()
+    sources = {"det": wheel["Det"], "rec": wheel["Rec"]}
     configs = {
         "det": _det_config(s),
         "rec": _rec_config(s, _onnx_characters(sources["rec"])),
