@@ -15,6 +15,7 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import json
+import logging
 import re
 from collections.abc import AsyncIterator, Callable, Mapping
 from contextlib import asynccontextmanager
@@ -59,6 +60,7 @@ from webdesk.security import BadPath, inside, new_token, same_token
 from webdesk.settings import Settings
 
 HERE = Path(__file__).parent
+log = logging.getLogger("webdesk.app")
 SESSION_COOKIE = "desk_session"
 LOGIN_CSRF_COOKIE = "desk_login_csrf"
 SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
@@ -428,6 +430,14 @@ def create_app(settings: Settings) -> FastAPI:
     @app.exception_handler(Forbidden)
     async def forbidden(request: Request, exc: Forbidden) -> Response:
         reason = exc.reason or "这一步须由省工业和信息化厅的账户操作。"
+        auth = current(request)
+        log.warning(
+            "403 %s %s for %s: %s",
+            request.method,
+            request.url.path,
+            auth.user.name if auth else "-",
+            reason,
+        )
         return error_page(request, 403, "无权操作", reason)
 
     @app.exception_handler(DeskProblem)
