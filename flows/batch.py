@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import logging
 import os
+import shutil
 from pathlib import Path
 from typing import Any
 
@@ -31,7 +32,7 @@ from flows.reading import (
     read_file,
 )
 from pipeline.cache import PageCache, picture_cache_dir
-from pipeline.intake import scan_batch
+from pipeline.intake import ARCHIVES, scan_batch
 from pipeline.models import Application, Batch, InputFile
 from pipeline.process import FileResult, assemble_report
 from pipeline.report import SummaryRow, write_report, write_summary
@@ -127,6 +128,7 @@ def batch_flow(
     workers: int = 2,
     dask_address: str | None = None,
     pool_kind: str = "process",
+    keep_archives: bool = False,
 ) -> list[SummaryRow]:
     # A plain str: Prefect validates flow parameters against names it resolves itself, and a
     # Literal alias imported from another module is not among them when a deployment runs.
@@ -165,4 +167,8 @@ def batch_flow(
             rows.append(row)
             progress.info(app.name, extra={"event": "application_done", "row": row})
     write_summary(batch.name, rows, out_dir)
+    if not keep_archives:
+        # Extracted archives are needed only while their files are read (a run that stops
+        # early keeps them for the next one): up to the budget's gigabytes otherwise stay.
+        shutil.rmtree(out_dir / ".work" / ARCHIVES, ignore_errors=True)
     return rows

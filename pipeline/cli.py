@@ -277,6 +277,7 @@ def cmd_process(args: argparse.Namespace) -> int:
                 args.workers or default_workers(),
                 args.dask,
                 args.ocr_pool,
+                keep_archives=args.keep_archives,
             )
     except BatchUnreadable as exc:
         _err(f"错误：无法读取批次 {batch}：{exc}")
@@ -378,6 +379,11 @@ def build_parser() -> argparse.ArgumentParser:
         "PostgreSQL：postgresql+psycopg://用户:密码@主机:端口/库名）",
     )
     _reading_options(p)
+    p.add_argument(
+        "--keep-archives",
+        action="store_true",
+        help="保留解压出的压缩包内容（<输出目录>/.work/archives，默认处理完即删除）",
+    )
     # Kept for measurements (benchmarks/throughput.py): processes are the faster default.
     p.add_argument(
         "--ocr-pool", choices=["process", "thread"], default="process", help=argparse.SUPPRESS

@@ -36,6 +36,7 @@ EMPTY_REASON = "文件为空（0 字节）"
 _CHUNK = 1 << 20
 _MANIFEST = "manifest.json"
 _MANIFEST_VERSION = 1
+ARCHIVES = "archives"  # <work>/archives/<sha256>/: what each archive was extracted to
 
 
 @dataclass(frozen=True)
@@ -45,6 +46,7 @@ class ArchiveLimits:
     max_ratio: float
     ratio_min_bytes: int
     max_depth: int = 3
+    max_batch_bytes: int | None = None  # all applications of a batch (None: no such budget)
 
 
 @dataclass(frozen=True)
@@ -137,16 +139,18 @@ def scan_batch(
             groups.setdefault(head, []).append(node.relocated(rest))
 
     apps: dict[str, Application] = {}
+    shared = _Budget(limits.max_batch_bytes) if limits.max_batch_bytes is not None else None
     for head, members in groups.items():
-        budget = _Budget(limits.max_total_bytes)
+        budget = _Budget(limits.max_total_bytes, batch=shared)
         files = _scan_nodes(members, work, limits, budget, depth=0)
         name = _unique(app_name(head), app_name(head), apps)
         apps[name] = Application(name=name, files=files, problem=_empty_problem(files))
     for node in app_zips:
         name = _unique(app_name(Path(node.file).stem or node.file), app_name(node.file), apps)
-        apps[name] = _zip_application(name, node, work, limits)
+        apps[name] = _zip_application(name, node, work, limits, shared)
     if loose:
-        files = _scan_nodes(loose, work, limits, _Budget(limits.max_total_bytes), depth=0)
+        budget = _Budget(limits.max_total_bytes, batch=shared)
+        files = _scan_nodes(loose, work, limits, budget, depth=0)
         name = _unique(settings.unassigned, settings.unassigned, apps)
         apps[name] = Application(name=name, files=files)
     stem = fs_name(src.name if src.is_dir() else src.stem)
@@ -203,10 +207,12 @@ def _is_zip(node: _Node) -> bool:
     return found.kind == "zip" or node.file.lower().endswith(".zip")
 
 
-def _zip_application(name: str, node: _Node, work: Path, limits: ArchiveLimits) -> Application:
+def _zip_application(
+    name: str, node: _Node, work: Path, limits: ArchiveLimits, shared: _Budget | None
+) -> Application:
     """An application delivered as one .zip at the batch's top level."""
     assert node.path is not None
-    budget = _Budget(limits.max_total_bytes)
+    budget = _Budget(limits.max_total_bytes, batch=shared)
     try:
         sha = _sha256(node.path)
         size = node.path.stat().st_size
@@ -281,10 +287,28 @@ class _Node:
 
 @dataclass
 class _Budget:
-    """Uncompressed bytes an application's archives may still take (identical ones count once)."""
+    """Uncompressed bytes an application's archives may still take (identical ones count
+    once); `batch` is what the whole batch's archives may still take, shared by all its
+    applications' budgets."""
 
     remaining: int
     seen: set[str] = field(default_factory=set)
+    batch: _Budget | None = None
+
+    def refusal(self, sha: str, total: int, limits: ArchiveLimits) -> str | None:
+        if sha not in self.seen and total > self.remaining:
+            return f"本申报的压缩包解压后合计超过上限 {_human(limits.max_total_bytes)}，未解压"
+        shared = self.batch
+        if shared is not None and sha not in shared.seen and total > shared.remaining:
+            limit = _human(limits.max_batch_bytes or 0)
+            return f"本批次的压缩包解压后合计超过上限 {limit}，未解压"
+        return None
+
+    def take(self, sha: str, total: int) -> None:
+        for budget in (self, self.batch):
+            if budget is not None and sha not in budget.seen:
+                budget.seen.add(sha)
+                budget.remaining -= total
 
 
 @dataclass(frozen=True)
@@ -528,9 +552,7 @@ def _open_zip(
             problem = _bomb_check(infos, limits, budget, sha)
             if problem is not None:
                 return problem
-            if sha not in budget.seen:
-                budget.seen.add(sha)
-                budget.remaining -= sum(i.file_size for i in infos)
+            budget.take(sha, sum(i.file_size for i in infos))
             dest = _extract(zf, infos, sha, work)
     except OSError as exc:
         _raise_if_fatal(exc)
@@ -566,11 +588,8 @@ def _bomb_check(
             "rejected",
             f"解压后共 {_human(total)}，超过上限 {_human(limits.max_total_bytes)}，疑似压缩炸弹，未解压",
         )
-    if sha not in budget.seen and total > budget.remaining:
-        return _Problem(
-            "rejected",
-            f"本申报的压缩包解压后合计超过上限 {_human(limits.max_total_bytes)}，未解压",
-        )
+    if (refusal := budget.refusal(sha, total, limits)) is not None:
+        return _Problem("rejected", refusal)
     for info in infos:
         ratio = info.file_size / max(info.compress_size, 1)
         if info.file_size > limits.ratio_min_bytes and ratio > limits.max_ratio:
@@ -578,6 +597,16 @@ def _bomb_check(
                 "rejected",
                 f"压缩比 {ratio:.0f}:1 超过上限 {limits.max_ratio:.0f}:1，疑似压缩炸弹，未解压",
             )
+    # The whole archive too: many members each under ratio_min_bytes add up (40 × 10 MB of
+    # zeros is 400 MB out of 400 KB).
+    packed = sum(i.compress_size for i in infos)
+    whole = total / max(packed, 1)
+    if total > limits.ratio_min_bytes and whole > limits.max_ratio:
+        return _Problem(
+            "rejected",
+            f"压缩包整体压缩比 {whole:.0f}:1 超过上限 {limits.max_ratio:.0f}:1"
+            f"（解压后共 {_human(total)}），疑似压缩炸弹，未解压",
+        )
     return None
 
 
@@ -592,7 +621,7 @@ def _human(n: int) -> str:
 
 def _extract(zf: zipfile.ZipFile, infos: list[zipfile.ZipInfo], sha: str, work: Path) -> Path:
     """Members into work/archives/<sha>/ with a manifest; a complete earlier run is reused."""
-    root = work / "archives"
+    root = work / ARCHIVES
     dest = root / sha
     if _read_manifest(dest) is not None:
         return dest

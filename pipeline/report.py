@@ -31,6 +31,7 @@ from markupsafe import Markup, escape
 from pydantic import BaseModel
 
 from pipeline.atomic import write_atomic
+from pipeline.cells import write_csv_row, xlsx_append
 from pipeline.crops import EvidencePictures, NoPicture, Picture
 from pipeline.models import (
     RECORD_TYPES,
@@ -859,9 +860,10 @@ CSV_HEADER = [
 def summary_csv(rows: list[SummaryRow]) -> str:
     buf = io.StringIO()
     writer = csv.writer(buf, lineterminator="\r\n")
-    writer.writerow(CSV_HEADER)
+    write_csv_row(writer, CSV_HEADER)
     for r in rows:
-        writer.writerow(
+        write_csv_row(
+            writer,
             [
                 r.application,
                 labels()["verdict"][r.verdict],
@@ -875,7 +877,7 @@ def summary_csv(rows: list[SummaryRow]) -> str:
                 r.problem or "",
                 # One line per row: a line break inside a cell trips up line-based readers.
                 "；".join(" ".join(h.split()) for h in r.headlines),
-            ]
+            ],
         )
     # A BOM so that Excel opens the Chinese text as UTF-8.
     return "\ufeff" + buf.getvalue()
@@ -920,6 +922,27 @@ FINDINGS_SHEET: list[tuple[str, int]] = [
 ]
 
 
+REPORT_FILE = "report.html"
+
+
+def report_link(report: str | None) -> str | None:
+    """The hyperlink of a summary row: `<application>/report.html`, relative, inside the
+    output folder, or None. Not %-quoted (Excel opens local paths as written), so a name
+    that Excel would read as another place (`\\\\host\\share`, `C:`, `..`, a URL) gets no
+    link: the reviewer opens that report from the folder."""
+    if not report:
+        return None
+    target = unquote(report)
+    app, sep, name = target.rpartition("/")
+    if not sep or name != REPORT_FILE or not app or "/" in app:
+        return None
+    if app in (".", "..") or any(c in app for c in '\\:%#?<>"|*') or app != app.strip():
+        return None
+    if any(ord(c) < 32 or c == "\x7f" for c in app):
+        return None
+    return target
+
+
 def summary_xlsx(rows: list[SummaryRow]) -> bytes:
     """The summary for Excel users: a sheet of applications and a sheet of every finding,
     Chinese headers, frozen header row, filters, fixed widths, coloured verdicts."""
@@ -935,7 +958,7 @@ def summary_xlsx(rows: list[SummaryRow]) -> bytes:
     top = Alignment(vertical="top")
 
     def start(ws: Worksheet, columns: list[tuple[str, int]]) -> None:
-        ws.append([name for name, _ in columns])
+        xlsx_append(ws, [name for name, _ in columns])
         for i, (_, width) in enumerate(columns, start=1):
             cell = ws.cell(row=1, column=i)
             cell.font, cell.fill = header_font, header_fill
@@ -951,7 +974,9 @@ def summary_xlsx(rows: list[SummaryRow]) -> bytes:
     ws.title = "汇总"
     start(ws, SUMMARY_SHEET)
     for r in rows:
-        ws.append(
+        link_target = report_link(r.report)
+        xlsx_append(
+            ws,
             [
                 r.application,
                 labels()["verdict"][r.verdict],
@@ -962,18 +987,17 @@ def summary_xlsx(rows: list[SummaryRow]) -> bytes:
                 r.problem_files,
                 r.pages,
                 "\n".join(r.headlines),
-                "查看报告" if r.report else "",
+                "查看报告" if link_target else "",
                 r.problem or "",
-            ]
+            ],
         )
         row = ws.max_row
         ws.cell(row=row, column=2).fill = fill(r.verdict)
         for col in range(1, len(SUMMARY_SHEET) + 1):
             ws.cell(row=row, column=col).alignment = wrap if col in (1, 9, 11) else top
-        if r.report:
+        if link_target:
             link = ws.cell(row=row, column=10)
-            # Relative, and not %-quoted: Excel opens local paths as written.
-            link.hyperlink = unquote(r.report)
+            link.hyperlink = link_target
             link.font = Font(color="0563C1", underline="single")
 
     ws = wb.create_sheet("核查发现")
@@ -989,7 +1013,8 @@ def summary_xlsx(rows: list[SummaryRow]) -> bytes:
                     return int(number) if isinstance(v, int) else float(number)
                 return show_value(v, None) if v is not None else None
 
-            ws.append(
+            xlsx_append(
+                ws,
                 [
                     r.application,
                     _label("severity", f.severity),
@@ -1001,7 +1026,7 @@ def summary_xlsx(rows: list[SummaryRow]) -> bytes:
                     f.unit or "",
                     f.message,
                     f.code,
-                ]
+                ],
             )
             row = ws.max_row
             ws.cell(row=row, column=2).fill = fill(f.severity)

@@ -15,6 +15,8 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import json
+import logging
+import re
 from collections.abc import AsyncIterator, Callable, Mapping
 from contextlib import asynccontextmanager
 from datetime import datetime
@@ -23,6 +25,7 @@ from typing import Annotated, Any
 from urllib.parse import quote
 
 from fastapi import Depends, FastAPI, HTTPException, Request
+from fastapi import Path as PathParam
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import (
     FileResponse,
@@ -36,6 +39,7 @@ from fastapi.templating import Jinja2Templates
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import UploadFile as FormFile
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.requests import cookie_parser
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from pipeline.report import field_label, labels, show
@@ -56,10 +60,14 @@ from webdesk.security import BadPath, inside, new_token, same_token
 from webdesk.settings import Settings
 
 HERE = Path(__file__).parent
+log = logging.getLogger("webdesk.app")
 SESSION_COOKIE = "desk_session"
 LOGIN_CSRF_COOKIE = "desk_login_csrf"
 SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
-MAX_FORM_BYTES = 10 * 1024 * 1024  # forms and the revoked list; batches go through uploads
+# An upload's chunk route checks its own cap (webdesk/uploads.py: TooLarge keeps what came
+# before); the streaming cap stays just above it.
+UPLOAD_CHUNK_ROUTE = re.compile(r"^/api/uploads/[^/]+/files/[^/]+$")
+UPLOAD_SLACK = 1024 * 1024
 VERDICT_ORDER = {"error": 0, "failed": 1, "warning": 2, "pending": 3, "ok": 4}
 
 PAGE_CSP = (
@@ -111,6 +119,29 @@ def api_auth(request: Request) -> Auth:
 
 PageAuth = Annotated[Auth, Depends(page_auth)]
 ApiAuth = Annotated[Auth, Depends(api_auth)]
+# Row ids are 64-bit signed integers in the database: a larger number names nothing (and
+# would overflow the driver), so it is refused as a malformed URL (404 / 400).
+MAX_ID = 2**63 - 1
+RowId = Annotated[int, PathParam(ge=0, le=MAX_ID)]
+
+
+def has_lone_surrogate(data: Any) -> bool:
+    """Does parsed JSON hold a string with a lone surrogate ("\\ud800": valid JSON, not
+    valid text; no file name or database column can take it)? Iterative: JSON may be deep."""
+    stack = [data]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, str):
+            try:
+                item.encode("utf-8")
+            except UnicodeEncodeError:
+                return True
+        elif isinstance(item, dict):
+            stack.extend(item.keys())
+            stack.extend(item.values())
+        elif isinstance(item, list):
+            stack.extend(item)
+    return False
 
 
 class SecurityHeaders:
@@ -140,6 +171,57 @@ class SecurityHeaders:
             await send(message)
 
         await self.app(scope, receive, send_with_headers)
+
+
+class BodyLimit:
+    """Caps every request body while it streams (pure ASGI, so chunked bodies too): a
+    request without a session may send `anonymous` bytes; past that the session is looked
+    up once (only then: small requests cost nothing), and a logged-in user may send a form's
+    or an upload chunk's worth. Past the cap, reading the body raises 413: the route never
+    sees the rest and nothing more is spooled."""
+
+    def __init__(self, app: ASGIApp, logged_in: Callable[[str | None], bool]) -> None:
+        self.app = app
+        self.logged_in = logged_in
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        headers = {k.lower(): v for k, v in scope.get("headers", [])}
+        if scope["method"] == "PUT" and UPLOAD_CHUNK_ROUTE.match(scope["path"]):
+            full = vocab.body_limit("upload_chunk") + UPLOAD_SLACK
+        else:
+            full = vocab.body_limit("form")
+        cap = vocab.body_limit("anonymous")
+        checked = False
+        seen = 0
+        try:
+            declared = int(headers.get(b"content-length", b"0") or 0)
+        except ValueError:
+            declared = 0
+
+        async def over(size: int) -> bool:
+            nonlocal cap, checked
+            if size > cap and not checked:
+                checked = True
+                cookies = cookie_parser(headers.get(b"cookie", b"").decode("latin-1"))
+                if await run_in_threadpool(self.logged_in, cookies.get(SESSION_COOKIE)):
+                    cap = full
+            return size > cap
+
+        async def limited() -> Message:
+            nonlocal seen
+            if seen == 0 and declared and await over(declared):
+                raise HTTPException(413, "提交的内容过大")
+            message = await receive()
+            if message["type"] == "http.request":
+                seen += len(message.get("body", b""))
+                if await over(seen):
+                    raise HTTPException(413, "提交的内容过大")
+            return message
+
+        await self.app(scope, limited, send)
 
 
 def finding_id(key: str) -> str:
@@ -302,8 +384,6 @@ def create_app(settings: Settings) -> FastAPI:
         if given is None and ctype.startswith(
             ("application/x-www-form-urlencoded", "multipart/form-data")
         ):
-            if int(request.headers.get("content-length") or 0) > MAX_FORM_BYTES:
-                raise HTTPException(413, "提交的内容过大")
             form = await request.form(max_files=2, max_fields=50)
             value = form.get("csrf_token")
             given = value if isinstance(value, str) else None
@@ -319,6 +399,7 @@ def create_app(settings: Settings) -> FastAPI:
     )
     app.state.desk = desk
     app.state.dispatcher = dispatcher
+    app.add_middleware(BodyLimit, logged_in=lambda token: desk.session_user(token) is not None)
     app.add_middleware(SecurityHeaders)
     app.mount("/static", StaticFiles(directory=str(HERE / "static")), name="static")
 
@@ -348,7 +429,16 @@ def create_app(settings: Settings) -> FastAPI:
 
     @app.exception_handler(Forbidden)
     async def forbidden(request: Request, exc: Forbidden) -> Response:
-        return error_page(request, 403, "无权操作", "这一步须由省工业和信息化厅的账户操作。")
+        reason = exc.reason or "这一步须由省工业和信息化厅的账户操作。"
+        auth = current(request)
+        log.warning(
+            "403 %s %s for %s: %s",
+            request.method,
+            request.url.path,
+            auth.user.name if auth else "-",
+            reason,
+        )
+        return error_page(request, 403, "无权操作", reason)
 
     @app.exception_handler(DeskProblem)
     async def problem(request: Request, exc: DeskProblem) -> Response:
@@ -512,7 +602,7 @@ def create_app(settings: Settings) -> FastAPI:
         )
 
     @app.get("/batches/{batch_id}")
-    def batch_page(request: Request, batch_id: int, auth: PageAuth) -> Response:
+    def batch_page(request: Request, batch_id: RowId, auth: PageAuth) -> Response:
         return summary_page(request, auth, desk.batch(auth.user, batch_id))
 
     @app.get("/applications")
@@ -520,7 +610,7 @@ def create_app(settings: Settings) -> FastAPI:
         return summary_page(request, auth, None)
 
     @app.get("/batches/{batch_id}/review.xlsx")
-    def export(batch_id: int, auth: PageAuth) -> Response:
+    def export(batch_id: RowId, auth: PageAuth) -> Response:
         batch = desk.batch(auth.user, batch_id)
         data = review_xlsx(desk, batch)
         filename = f"审核记录-{batch.name}-{batch.key}.xlsx"
@@ -533,7 +623,7 @@ def create_app(settings: Settings) -> FastAPI:
     # ---- one application -------------------------------------------------------------------
 
     @app.get("/apps/{app_id}")
-    def app_page(request: Request, app_id: int, auth: PageAuth) -> Response:
+    def app_page(request: Request, app_id: RowId, auth: PageAuth) -> Response:
         batch, app_row = desk.app(auth.user, app_id)
         report = desk.report(batch, app_row)
         items = desk.findings(batch, app_row, report)
@@ -548,6 +638,7 @@ def create_app(settings: Settings) -> FastAPI:
             app=app_row,
             report=report,
             items=items,
+            refusals={i.key: desk.may_mark(auth.user, batch, app_row, i) for i in items},
             stage=desk.stage(auth.user, batch, app_row),
             status=app_status(app_row),
             report_url=f"/files/{batch.id}/{quote(app_row.name, safe='')}/report.html"
@@ -562,7 +653,7 @@ def create_app(settings: Settings) -> FastAPI:
         return value if isinstance(value, str) else ""
 
     @app.post("/apps/{app_id}/reviews")
-    async def add_review(request: Request, app_id: int, auth: PageAuth) -> Response:
+    async def add_review(request: Request, app_id: RowId, auth: PageAuth) -> Response:
         key = await form_text(request, "key")
         status = await form_text(request, "status")
         comment = await form_text(request, "comment")
@@ -575,7 +666,7 @@ def create_app(settings: Settings) -> FastAPI:
         return RedirectResponse(f"/apps/{app_id}?msg=saved#{finding_id(key)}", status_code=303)
 
     @app.post("/apps/{app_id}/stage")
-    async def change_stage(request: Request, app_id: int, auth: PageAuth) -> Response:
+    async def change_stage(request: Request, app_id: RowId, auth: PageAuth) -> Response:
         target = await form_text(request, "target")
         note = await form_text(request, "note")
 
@@ -623,7 +714,7 @@ def create_app(settings: Settings) -> FastAPI:
     # ---- report files ------------------------------------------------------------------------
 
     @app.get("/files/{batch_id}/{path:path}")
-    def batch_file(request: Request, batch_id: int, path: str, auth: PageAuth) -> Response:
+    def batch_file(request: Request, batch_id: RowId, path: str, auth: PageAuth) -> Response:
         batch = desk.batch(auth.user, batch_id)
         if batch.state != "done":
             raise NotVisible(path)
@@ -647,14 +738,14 @@ def create_app(settings: Settings) -> FastAPI:
     # ---- JSON: status and uploads ----------------------------------------------------------
 
     @app.get("/api/batches/{batch_id}/status")
-    def status_one(batch_id: int, auth: ApiAuth) -> Response:
+    def status_one(batch_id: RowId, auth: ApiAuth) -> Response:
         return JSONResponse(batch_status(desk, desk.batch(auth.user, batch_id)))
 
     @app.get("/api/batches/status")
     def status_many(auth: ApiAuth, ids: str = "") -> Response:
         out = []
         for part in ids.split(",")[:200]:
-            if part.isdigit():
+            if part.isdigit() and int(part) <= MAX_ID:
                 try:
                     out.append(batch_status(desk, desk.batch(auth.user, int(part))))
                 except NotVisible:
@@ -662,14 +753,14 @@ def create_app(settings: Settings) -> FastAPI:
         return JSONResponse({"batches": out})
 
     async def json_body(request: Request) -> dict[str, Any]:
-        if int(request.headers.get("content-length") or 0) > MAX_FORM_BYTES:
-            raise HTTPException(413, "提交的内容过大")
         try:
             data = json.loads(await request.body())
-        except ValueError:
+        except (ValueError, RecursionError):  # RecursionError: "[[[[…" nested too deep
             raise HTTPException(400, "请求格式不正确") from None
         if not isinstance(data, dict):
             raise HTTPException(400, "请求格式不正确")
+        if has_lone_surrogate(data):
+            raise HTTPException(400, "请求中含有无效的字符（不成对的 Unicode 代理项）")
         return data
 
     @app.post("/api/uploads")
@@ -701,7 +792,7 @@ def create_app(settings: Settings) -> FastAPI:
 
     @app.put("/api/uploads/{upload_id}/files/{idx}")
     async def upload_chunk(
-        request: Request, upload_id: str, idx: int, offset: int, auth: ApiAuth
+        request: Request, upload_id: str, idx: RowId, offset: int, auth: ApiAuth
     ) -> Response:
         try:
             received = await uploads.receive(

@@ -6,6 +6,8 @@ programme stages and the revoked list. The web routes (webdesk/app.py), the comm
 from __future__ import annotations
 
 import dataclasses
+import logging
+import threading
 from collections import Counter, defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -13,7 +15,7 @@ from datetime import date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import delete, func, select, text, update
 from sqlalchemy.exc import IntegrityError
 
 from pipeline.models import Finding, Report
@@ -49,6 +51,11 @@ ROLES = ("city", "province")
 # Sessions are touched at most this often: a page view should not always write.
 _TOUCH_EVERY = timedelta(minutes=1)
 REVOKED_CODE = "REVOKED_ENTERPRISE"
+# Login attempts are counted and decided one at a time (PostgreSQL: this advisory lock; SQLite:
+# the write transaction's lock), so that parallel tries cannot all pass the check before
+# any of them is counted.
+_PG_LOGIN_LOCK = 0x64657378_6C6F67  # "desxlog"
+log = logging.getLogger("webdesk.desk")
 
 
 class DeskProblem(ValueError):
@@ -60,7 +67,11 @@ class NotVisible(LookupError):
 
 
 class Forbidden(PermissionError):
-    """The user may see this but not do it (403)."""
+    """The user may see this but not do it (403); `reason` says why (Chinese)."""
+
+    def __init__(self, what: object, reason: str | None = None) -> None:
+        super().__init__(what)
+        self.reason = reason
 
 
 def local_date(at: datetime) -> date:
@@ -173,6 +184,7 @@ class Desk:
         self.settings = settings
         self.db = DeskDB(settings.db_url)
         self.store: Store = open_store(settings.db_url)
+        self._login_lock = threading.Lock()
 
     def close(self) -> None:
         self.db.close()
@@ -235,11 +247,17 @@ class Desk:
     # ---- logging in ----------------------------------------------------------------------
 
     def login(self, name: str, password: str, ip: str) -> Throttled:
+        """Check a login, throttled. The try is counted (as a failure, until the password
+        proves right) in the same transaction that decides whether it may be checked at all:
+        of many parallel tries only those the throttle allows reach the password check."""
         t = self.settings.throttle
-        at = now()
+        at = self.settings.clock()
         since = at - timedelta(seconds=t.window)
         name = name.strip()[:64]
-        with self.db.session() as s:
+        ip = ip[:64]
+        with self._login_lock, self.db.session(write=True) as s:
+            if self.db.engine.dialect.name == "postgresql":
+                s.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _PG_LOGIN_LOCK})
             by_user = s.execute(
                 select(func.count(), func.max(LoginFailure.at)).where(
                     LoginFailure.username == name, LoginFailure.at > since
@@ -250,21 +268,20 @@ class Desk:
                     LoginFailure.ip == ip, LoginFailure.at > since
                 )
             ).one()
+            for (count, last), free in ((by_user, t.free_per_user), (by_ip, t.free_per_ip)):
+                if last is None:
+                    continue
+                last_at = last if last.tzinfo else last.replace(tzinfo=at.tzinfo)
+                wait = (last_at + timedelta(seconds=t.delay(count, free)) - at).total_seconds()
+                if wait > 0:
+                    return Throttled(None, refused=True, retry_after=wait)
+            s.add(LoginFailure(username=name, ip=ip, at=at))
             user = s.scalar(select(User).where(User.name == name))
-        for (count, last), free in ((by_user, t.free_per_user), (by_ip, t.free_per_ip)):
-            if last is None:
-                continue
-            last_at = last if last.tzinfo else last.replace(tzinfo=at.tzinfo)
-            wait = (last_at + timedelta(seconds=t.delay(count, free)) - at).total_seconds()
-            if wait > 0:
-                return Throttled(None, refused=True, retry_after=wait)
         ok = verify_password(user.password_hash if user else None, password)
         if ok and user is not None and not user.disabled:
             with self.db.session(write=True) as s:
                 s.execute(delete(LoginFailure).where(LoginFailure.username == name))
             return Throttled(user)
-        with self.db.session(write=True) as s:
-            s.add(LoginFailure(username=name, ip=ip, at=at))
         delay = max(t.delay(by_user[0] + 1, t.free_per_user), t.delay(by_ip[0] + 1, t.free_per_ip))
         return Throttled(None, delay=delay)
 
@@ -498,9 +515,10 @@ class Desk:
             raise DeskProblem("意见不能超过 2000 字")
         if status != "verified" and not comment:
             raise DeskProblem("“已说明”和“需补件”须写明意见")
-        known = {i.key for i in self.findings(batch, app, self.report(batch, app))}
-        if key not in known:
+        items = {i.key: i for i in self.findings(batch, app, self.report(batch, app))}
+        if key not in items:
             raise NotVisible(key)
+        self._may_mark(user, batch, app, items[key])
         review = Review(
             batch_id=batch.id,
             application=app.name,
@@ -515,6 +533,34 @@ class Desk:
         with self.db.session(write=True) as s:
             s.add(review)
         return review
+
+    def may_mark(self, user: User, batch: Batch, app: BatchApp, item: FindingItem) -> str | None:
+        """Why `user` may not mark this finding now (Chinese), or None. Marks follow the
+        programme's stage (desk.toml [review_marks]); a city never replaces a province mark."""
+        stage = self.stage(None, batch, app).stage
+        if user.role not in vocab.review_roles(stage):
+            return (
+                f"当前阶段为“{vocab.label('stages', stage)}”，"
+                f"{vocab.label('roles', user.role)}不能在此阶段标注核查结论"
+            )
+        mark = item.current
+        if user.role == "city" and mark is not None and mark.user_role == "province":
+            return "省工业和信息化厅已对该发现作出结论，市州不能更改"
+        return None
+
+    def _may_mark(self, user: User, batch: Batch, app: BatchApp, item: FindingItem) -> None:
+        reason = self.may_mark(user, batch, app, item)
+        if reason is not None:
+            log.warning(
+                "review refused: user %s (%s) batch %s application %r finding %r: %s",
+                user.name,
+                user.role,
+                batch.id,
+                app.name,
+                item.key,
+                reason,
+            )
+            raise Forbidden(item.key, reason)
 
     def reviews(self, batch_id: int) -> list[Review]:
         with self.db.session() as s:

@@ -10,6 +10,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.worksheet.worksheet import Worksheet
 
+from pipeline.cells import xlsx_append
 from pipeline.report import labels
 from webdesk import vocab
 from webdesk.db import Batch
@@ -24,7 +25,7 @@ def local_time(at: datetime | None) -> str:
 
 
 def _sheet(ws: Worksheet, columns: list[tuple[str, int]]) -> None:
-    ws.append([name for name, _ in columns])
+    xlsx_append(ws, [name for name, _ in columns])
     for i, (_, width) in enumerate(columns, start=1):
         cell = ws.cell(row=1, column=i)
         cell.font = Font(bold=True)
@@ -89,7 +90,8 @@ def review_xlsx(desk: Desk, batch: Batch) -> bytes:
         for item in items:
             messages[(app.name, item.key)] = item.message
             mark = item.current
-            ws.append(
+            xlsx_append(
+                ws,
                 [
                     app.name,
                     app.company_name or "",
@@ -103,7 +105,7 @@ def review_xlsx(desk: Desk, batch: Batch) -> bytes:
                     mark.comment if mark else "",
                     mark.user_name if mark else "",
                     local_time(mark.at) if mark else "",
-                ]
+                ],
             )
             row = ws.max_row
             ws.cell(row=row, column=3).fill = PatternFill(
@@ -116,7 +118,8 @@ def review_xlsx(desk: Desk, batch: Batch) -> bytes:
             for col in (1, 2, 6, 8):
                 ws.cell(row=row, column=col).alignment = wrap
         info = desk.stage(None, batch, app)
-        stages.append(
+        xlsx_append(
+            stages,
             [
                 app.name,
                 app.company_name or "",
@@ -130,11 +133,12 @@ def review_xlsx(desk: Desk, batch: Batch) -> bytes:
                     f"{local_time(e.at)} {vocab.label('stages', e.stage)}（{e.user_name}）{e.note}"
                     for e in info.history
                 ),
-            ]
+            ],
         )
         stages.cell(row=stages.max_row, column=9).alignment = wrap
     for r in desk.reviews(batch.id):
-        trail.append(
+        xlsx_append(
+            trail,
             [
                 r.application,
                 messages.get((r.application, r.finding_key), r.finding_key),
@@ -143,7 +147,7 @@ def review_xlsx(desk: Desk, batch: Batch) -> bytes:
                 r.user_name,
                 vocab.label("roles", r.user_role),
                 local_time(r.at),
-            ]
+            ],
         )
         for col in (1, 2, 4):
             trail.cell(row=trail.max_row, column=col).alignment = wrap

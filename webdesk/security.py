@@ -111,6 +111,8 @@ def clean_relative(path: str, max_parts: int = 32) -> str:
     if not parts or len(parts) > max_parts:
         raise BadPath(f"文件路径层级不正确：{path}")
     for part in parts:
+        if any(0xD800 <= ord(c) <= 0xDFFF for c in part):
+            raise BadPath("文件名含无效的字符（不成对的 Unicode 代理项）")
         if part == ".." or part.startswith("."):
             raise BadPath(f"不允许的路径：{path}")
         if any(ord(c) < 32 or c in '<>:"|?*' for c in part) or len(part.encode()) > 255:
@@ -123,7 +125,9 @@ def clean_relative(path: str, max_parts: int = 32) -> str:
 def clean_name(name: str, fallback: str) -> str:
     """A single file or folder name made from what a user typed (a batch's name)."""
     name = unicodedata.normalize("NFC", name).strip()
-    name = "".join("_" if ord(c) < 32 or c in '<>:"/\\|?*' else c for c in name)
+    name = "".join(
+        "_" if ord(c) < 32 or c in '<>:"/\\|?*' or 0xD800 <= ord(c) <= 0xDFFF else c for c in name
+    )
     name = name.strip(". ")[:80]
     return name or fallback
 
@@ -138,10 +142,15 @@ def inside(root: Path, relative: str) -> Path:
     rel = PurePosixPath(relative)
     if rel.is_absolute() or any(p in ("..", "") or p.startswith(".") for p in rel.parts):
         raise BadPath(relative)
-    base = root.resolve()
-    target = (base / rel).resolve()
-    if not target.is_relative_to(base) or not target.is_file():
-        raise BadPath(relative)
+    if any(len(p.encode("utf-8", "surrogatepass")) > 255 for p in rel.parts):
+        raise BadPath(relative)  # no such name on any file system (ENAMETOOLONG)
+    try:
+        base = root.resolve()
+        target = (base / rel).resolve()
+        if not target.is_relative_to(base) or not target.is_file():
+            raise BadPath(relative)
+    except (OSError, ValueError):  # a path too long in all, a loop of links
+        raise BadPath(relative) from None
     return target
 
 

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from pathlib import Path
 
 from webdesk.security import Throttle
@@ -34,6 +36,8 @@ class Settings:
     # The background worker: off in tests that only look at pages.
     run_worker: bool = True
     poll_seconds: float = 2.0
+    # The time the login throttle goes by: tests pass a clock they move themselves.
+    clock: Callable[[], datetime] = field(default=lambda: datetime.now(UTC))
 
     @classmethod
     def make(

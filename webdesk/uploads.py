@@ -33,10 +33,9 @@ from pipeline.models import Batch as ScannedBatch
 from webdesk.db import Batch, BatchApp, StageEvent, Upload, UploadFile, now
 from webdesk.desk import TZ, Desk, DeskProblem, NotVisible
 from webdesk.security import BadPath, clean_name, clean_relative, fsync_dir
-from webdesk.vocab import cities
+from webdesk.vocab import body_limit, cities
 
 PARTS = ".parts"
-MAX_CHUNK = 64 * 1024 * 1024  # one request; the browser sends 8 MB
 _WRITE_BUFFER = 1024 * 1024
 # Chunks being written, by (upload, file): a second request for the same file while one
 # is still streaming is refused, so that two writers never interleave in one file.
@@ -134,6 +133,14 @@ def create(
         seen.add(path.casefold())
         checked.append((path, size))
         total += size
+    # A file and a folder of the same name ("app/x.pdf" and "app/x.pdf/y.pdf") cannot both be
+    # placed: refused before any byte is sent, not when the upload is finished.
+    for path, _ in checked:
+        parts = path.casefold().split("/")
+        for n in range(1, len(parts)):
+            prefix = "/".join(parts[:n])
+            if prefix in seen:
+                raise DeskProblem(f"文件与文件夹同名：{path.split('/')[n - 1]}（{path}）")
     if kind == "zip" and (len(checked) != 1 or not checked[0][0].lower().endswith(".zip")):
         raise DeskProblem("压缩包方式只能上传一个 .zip 文件")
     if total > settings.max_upload_bytes:
@@ -152,14 +159,19 @@ def create(
         total_bytes=total,
         created_at=now(),
     )
-    (settings.uploads / upload.key / PARTS).mkdir(parents=True, exist_ok=False)
-    with desk.db.session(write=True) as s:
-        s.add(upload)
-        s.flush()
-        s.add_all(
-            UploadFile(upload_id=upload.id, idx=i, path=p, size=n)
-            for i, (p, n) in enumerate(checked)
-        )
+    folder = settings.uploads / upload.key
+    (folder / PARTS).mkdir(parents=True, exist_ok=False)
+    try:
+        with desk.db.session(write=True) as s:
+            s.add(upload)
+            s.flush()
+            s.add_all(
+                UploadFile(upload_id=upload.id, idx=i, path=p, size=n)
+                for i, (p, n) in enumerate(checked)
+            )
+    except BaseException:
+        shutil.rmtree(folder, ignore_errors=True)  # no folder without its upload row
+        raise
     return upload
 
 
@@ -192,6 +204,7 @@ async def receive(
     from starlette.concurrency import run_in_threadpool
     from starlette.requests import ClientDisconnect
 
+    max_chunk = body_limit("upload_chunk")
     upload, files = await run_in_threadpool(_owned, desk, user_id, upload_id)
     if upload.finished_at is not None:
         raise DeskProblem("该上传已完成")
@@ -214,7 +227,7 @@ async def receive(
             try:
                 async for data in body:
                     written += len(data)
-                    if have + written > entry.size or written > MAX_CHUNK:
+                    if have + written > entry.size or written > max_chunk:
                         raise TooLarge()
                     buffer += data
                     if len(buffer) >= _WRITE_BUFFER:
@@ -251,10 +264,13 @@ def _place(desk: Desk, upload: Upload, files: list[UploadFile]) -> Path:
             # `path` was checked part by part when announced; check the result again.
             if not target.resolve().is_relative_to(source.resolve()):
                 raise DeskProblem(f"不允许的路径：{f.path}")
-            target.parent.mkdir(parents=True, exist_ok=True)
-            if target.exists():
-                raise DeskProblem(f"文件重复：{f.path}")
-            os.rename(_part(desk, upload, f.idx), target)
+            try:
+                target.parent.mkdir(parents=True, exist_ok=True)
+                if target.exists():
+                    raise DeskProblem(f"文件重复：{f.path}")
+                os.rename(_part(desk, upload, f.idx), target)
+            except (FileExistsError, NotADirectoryError, IsADirectoryError) as exc:
+                raise DeskProblem(f"文件与文件夹同名，无法放置：{f.path}") from exc
     fsync_dir(folder)
     shutil.rmtree(folder / PARTS, ignore_errors=True)
     return source

@@ -42,3 +42,13 @@ def revoked_bar_years() -> int:
 def element_category(element: str) -> str:
     """The category of an element: 1.2 → 1."""
     return element.split(".", 1)[0].strip()
+
+
+def review_roles(stage: str) -> list[str]:
+    """The roles that may mark findings while an application is at `stage`."""
+    return list(vocab().get("review_marks", {}).get(stage, []))
+
+
+def body_limit(kind: str) -> int:
+    """A request body cap in bytes ([body_limits]): anonymous, form or upload_chunk."""
+    return int(vocab()["body_limits"][f"{kind}_bytes"])

@@ -1,5 +1,4 @@
 import sys
-import time
 
 import pytest
 
@@ -165,7 +164,8 @@ def test_no_trained_chinese_model_is_loaded() -> None:
     assert "spacy_pkuseg" not in sys.modules
 
 
-def test_fast_per_line() -> None:
+def test_many_lines_in_a_row() -> None:
+    """Every line answered; the milliseconds per line are benchmarks/cheap_paths.py's."""
     nlp()  # loading is paid once
     lines = [
         "甲方：湖南星辰智能装备有限公司  乙方：中国电信股份有限公司长沙分公司",
@@ -173,8 +173,6 @@ def test_fast_per_line() -> None:
         "国家税务总局长沙市岳麓区税务局 税收完税证明 （2019）湘税证 12345678",
         "资产总计 110,201,500.00 98,765,432.10",
     ] * 50
-    started = time.perf_counter()
-    for line in lines:
-        find_orgs(line)
-    per_line_ms = (time.perf_counter() - started) * 1000 / len(lines)
-    assert per_line_ms < 5, per_line_ms
+    found = [find_orgs(line) for line in lines]
+    assert found[:4] == found[4:8]  # the same line, the same answer, however often asked
+    assert any("湖南星辰智能装备有限公司" in str(orgs) for orgs in found[:4])

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import json
 import math
-import time
 from collections.abc import Sequence
 from decimal import Decimal
 from pathlib import Path
@@ -479,13 +478,11 @@ def test_annual_report_prefers_consolidated_and_stays_cheap(tmp_path: Path) -> N
     )
     f, pages = read(path, None)
     assert len(pages) == 126
-    start = time.perf_counter()
+    # How long this takes is measured by benchmarks/cheap_paths.py (no wall time in tests).
     result = audit_report.extract(f, pages)
-    elapsed = time.perf_counter() - start
     rec = record(result)
     check_figures(rec, CURRENT, PRIOR)
     assert result.evidence["total_assets"].page == 122  # the 合并 sheet, not the 母公司 one
-    assert elapsed < 3.0, elapsed
 
 
 def test_scanned_statements(tmp_path: Path, engine: Any) -> None:

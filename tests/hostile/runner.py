@@ -53,6 +53,7 @@ def run_process(
     extra_env: dict[str, str] | None = None,
     timeout: float = 900,
     prelude: str | None = None,
+    extra_args: list[str] | None = None,
 ) -> Run:
     """`dossier process BATCH --out OUT` with its cache, Prefect home, HOME, TMPDIR and working
     directory inside `dirs`, so that anything written elsewhere is a finding.
@@ -72,7 +73,7 @@ def run_process(
     )
     env.pop("DOSSIER_LIMITS", None)
     env.update(extra_env or {})
-    args = ["process", str(batch), "--out", str(dirs.out)]
+    args = ["process", str(batch), "--out", str(dirs.out), *(extra_args or [])]
     cmd = [sys.executable, "-m", "pipeline.cli", *args]
     if prelude is not None:
         main = "import sys\nfrom pipeline.cli import main\nsys.exit(main(sys.argv[1:]))\n"

@@ -7,12 +7,12 @@ import io
 import os
 import resource
 import struct
-import time
 import zipfile
 from pathlib import Path
 
 import pytest
 
+from pipeline import pages as pages_module
 from pipeline.errors import UnreadableFile
 from pipeline.formats import sniff
 from pipeline.intake import fs_name, scan_batch
@@ -54,9 +54,7 @@ def test_ole2_fat_bomb_is_sniffed_in_bounded_time_and_memory(tmp_path: Path) -> 
     path = tmp_path / "附件.doc"
     path.write_bytes(ole2_fat_bomb())
     before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-    started = time.perf_counter()
-    assert sniff(path).kind == "ole2"
-    assert time.perf_counter() - started < 1.0
+    assert sniff(path).kind == "ole2"  # its time: benchmarks/cheap_paths.py
     assert resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - before < 50_000  # KB
 
 
@@ -192,7 +190,9 @@ def test_zip_bomb_inside_a_docx_or_ofd(tmp_path: Path, seed: str, what: str) -> 
         list(read_pages(f, StubOcr()))
 
 
-def test_huge_content_stream_is_read_by_pdfium_not_pdfminer(tmp_path: Path) -> None:
+def test_huge_content_stream_is_read_by_pdfium_not_pdfminer(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """Before: pdfminer interpreted every content stream in Python: 3 MB of `q Q` (a 4 KB
     file) took 5.5 s, and a 256 MB one would take minutes; now a page over
     max_page_content_bytes goes to pdfium's C++ text alone."""
@@ -200,8 +200,17 @@ def test_huge_content_stream_is_read_by_pdfium_not_pdfminer(tmp_path: Path) -> N
     path.write_bytes(b.pdf_stream_bomb(3 << 20, b"q Q "))
     assert path.stat().st_size < 10_000
     f = InputFile(file=path.name, path=str(path), sha256="", size=0, format="pdf")
-    started = time.perf_counter()
+    # A spy, not a mock: it counts the pages handed to pdfminer's interpreter and calls
+    # the real thing (the speed itself is benchmarks/cheap_paths.py's).
+    interpreted = []
+    real = pages_module._plumber_lines
+
+    def spy(pl_page: object, settings: object) -> object:
+        interpreted.append(pl_page)
+        return real(pl_page, settings)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(pages_module, "_plumber_lines", spy)
     (page,) = read_pages(f, StubOcr())
-    assert time.perf_counter() - started < 2.0
+    assert interpreted == []
     assert page.source == "text-layer"
     assert [line.text for line in page.lines] == ["Hello world bomb"]

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import time
 from pathlib import Path
 
 import docx
@@ -39,9 +38,9 @@ def _input(path: Path) -> InputFile:
 
 def test_pdf_text_layer_read_back_exactly(tmp_path: Path) -> None:
     pdf = text_pdf(tmp_path / "审计报告.pdf", [AUDIT, ["利润表", "营业收入 88,001,234.56"]])
-    started = time.perf_counter()
+    # No OCR engine at all (None): a page that needed one could not be read. Its speed is in
+    # benchmarks/cheap_paths.py, not asserted here.
     pages = list(read_pages(_input(pdf), None))
-    elapsed = time.perf_counter() - started
     assert [p.number for p in pages] == [1, 2]
     first = pages[0]
     assert first.source == "text-layer" and first.unit == "pt" and first.engine is None
@@ -51,7 +50,6 @@ def test_pdf_text_layer_read_back_exactly(tmp_path: Path) -> None:
     # y grows downwards in the order of the lines; the first line starts at x = 72 pt.
     tops = [line.bbox[1] for line in first.lines]
     assert tops == sorted(tops) and abs(first.lines[0].bbox[0] - 72) < 1
-    assert elapsed < 2.0  # a text layer costs milliseconds, not OCR seconds
 
 
 def test_text_layer_of_an_owner_locked_pdf(tmp_path: Path) -> None:

