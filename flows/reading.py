@@ -377,7 +377,7 @@ def read_file(
     result = FileResult(
         file=f.file, pages=len(pages), page_sources=dict(sources), documents=documents
     )
-    return result, [p.model_copy(update={"lines": []}) for p in pages]
+    return result, [p.model_copy(update={"lines": [], "words": [], "payload": None}) for p in pages]
 
 
 def count_pages(f: InputFile) -> int:

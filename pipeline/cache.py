@@ -28,6 +28,8 @@ from pipeline.atomic import write_atomic
 from pipeline.models import Page
 
 _PAGES = TypeAdapter(list[Page])
+# Part of every entry's key: bump it when what a Page holds changes (2: words and payload).
+CACHE_VERSION = "2"
 
 
 def default_cache_dir() -> Path:
@@ -48,7 +50,8 @@ class PageCache:
         self.root = self.base / "pages"
 
     def _stem(self, sha256: str, engine: str) -> Path:
-        engine_key = hashlib.sha256(engine.encode("utf-8")).hexdigest()[:16]
+        key = f"{CACHE_VERSION}\n{engine}"
+        engine_key = hashlib.sha256(key.encode("utf-8")).hexdigest()[:16]
         return self.root / sha256[:2] / f"{sha256}-{engine_key}"
 
     def _path(self, sha256: str, engine: str) -> Path:

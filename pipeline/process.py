@@ -65,7 +65,7 @@ def documents_of(f: InputFile, pages: list[Page]) -> list[Document]:
     for run in group_pages(pages):
         doc = Document(file=f.file, pages=run.pages, type=run.type, confidence=run.confidence)
         try:
-            result = extractors.extract(run.type, f, [by_number[n] for n in run.pages])
+            result = extractors.extract(run.type, f.file, [by_number[n] for n in run.pages])
         except Exception as exc:  # one broken document must not sink the file
             log.exception("extraction failed for %s pages %s", f.file, run.pages)
             doc.unread = {"*": f"字段提取出错：{type(exc).__name__}: {exc}"}
