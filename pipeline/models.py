@@ -59,6 +59,9 @@ class InputFile(Model):
     format: FileFormat
     status: FileStatus = "processed"
     reason: str | None = None
+    pages: int | None = Field(
+        default=None, description="pages counted at intake (progress totals); None if not read"
+    )
 
 
 class Application(Model):

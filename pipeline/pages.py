@@ -20,7 +20,7 @@ import re
 import unicodedata
 import zipfile
 import zlib
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Generator, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, BinaryIO, cast
@@ -98,7 +98,7 @@ def read_pages(f: InputFile, engine: OcrEngine | None, dpi: int = 200) -> Iterat
         yield item
 
 
-def pages_and_rasters(f: InputFile, dpi: int = 200) -> Iterator[Page | Raster]:
+def pages_and_rasters(f: InputFile, dpi: int = 200) -> Generator[Page | Raster, None, None]:
     """The file's pages, one at a time, without OCR: a Page where the file holds its text
     (text layer, Word, OFD, XML), a Raster where the page must be OCRed (`ocr_page` reads
     it). What `read_pages` reads, for a caller that OCRs elsewhere. Raises UnreadableFile."""
