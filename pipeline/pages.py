@@ -208,14 +208,7 @@ def ocr_page(file: str, number: int, image: np.ndarray, engine: OcrEngine, dpi: 
 def _pdf_pages(f: InputFile, path: Path, dpi: int) -> Iterator[Page | Raster]:
     """The PDF opened once: its bytes mapped into memory, and the checks, pdfium and
     pdfplumber all reading that one mapping."""
-    with open(path, "rb") as fh:
-        try:
-            # A private (copy-on-write) mapping: writable as ctypes wants, never written.
-            data = mmap.mmap(fh.fileno(), 0, access=mmap.ACCESS_COPY)
-        except ValueError:  # empty file
-            data = None
-    if data is None:
-        raise UnreadableFile(_PDF_CUT)
+    data = _map_pdf(path)
     try:
         _check_pdf_end(data)
         _check_pdf_streams(data, page_settings().max_pdf_stream_bytes)
@@ -319,36 +312,53 @@ class _MappedFile(io.RawIOBase):
         return chunk
 
 
-def _open_pdf(source: Path | ctypes.Array[ctypes.c_char]) -> Any:
-    """Call with the PDFium lock held."""
+def _open_pdf(source: ctypes.Array[ctypes.c_char]) -> Any:
+    """The PDF in `source` (its bytes in memory). Call with the PDFium lock held."""
     import pypdfium2 as pdfium
 
     try:
-        return pdfium.PdfDocument(str(source) if isinstance(source, Path) else source)
+        return pdfium.PdfDocument(source)
     except pdfium.PdfiumError as exc:
         code = getattr(exc, "err_code", None)
         raise UnreadableFile(_PDFIUM_ERRORS.get(code, f"PDF 文件已损坏：{exc}")) from exc
 
 
 def _render_pdf_page(f: InputFile, path: Path, number: int, dpi: int) -> Raster:
-    with pdfium_lock():
-        return _render_pdf_page_locked(f, path, number, dpi)
-
-
-def _render_pdf_page_locked(f: InputFile, path: Path, number: int, dpi: int) -> Raster:
-    doc = _open_pdf(path)
     try:
-        if not 1 <= number <= len(doc):
-            raise UnreadableFile(f"PDF 没有第 {number} 页")
-        pdf_page = doc[number - 1]
-        try:
-            width, height = pdf_page.get_size()
-            image, used_dpi = _rasterise(pdf_page, width, height, dpi, page_settings())
-            return Raster(f.file, number, image, used_dpi)
-        finally:
-            pdf_page.close()
+        data = _map_pdf(path)
+    except OSError as exc:
+        raise UnreadableFile(_PDFIUM_ERRORS[2]) from exc
+    try:
+        buffer = (ctypes.c_char * len(data)).from_buffer(data)
+        with pdfium_lock():
+            doc = _open_pdf(buffer)
+            try:
+                if not 1 <= number <= len(doc):
+                    raise UnreadableFile(f"PDF 没有第 {number} 页")
+                pdf_page = doc[number - 1]
+                try:
+                    width, height = pdf_page.get_size()
+                    image, used_dpi = _rasterise(pdf_page, width, height, dpi, page_settings())
+                    return Raster(f.file, number, image, used_dpi)
+                finally:
+                    pdf_page.close()
+            finally:
+                doc.close()
+                del doc, buffer
     finally:
-        doc.close()
+        with contextlib.suppress(BufferError):  # see _pdf_pages
+            data.close()
+
+
+def _map_pdf(path: Path) -> mmap.mmap:
+    """The PDF's bytes mapped into memory, from one open of the file. A private
+    (copy-on-write) mapping: writable as ctypes wants, never written. Raises UnreadableFile
+    for an empty file."""
+    with open(path, "rb") as fh:
+        try:
+            return mmap.mmap(fh.fileno(), 0, access=mmap.ACCESS_COPY)
+        except ValueError:  # empty file
+            raise UnreadableFile(_PDF_CUT) from None
 
 
 def _close_plumber(plumber: Any, pages_read: bool) -> None:
