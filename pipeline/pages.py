@@ -1,12 +1,15 @@
-"""Pages: every input file as a stream of Pages of text lines with coordinates.
+"""Pages: every input file as a stream of Pages of words and lines with coordinates.
 
 PDF pages use their text layer when it is usable, else they are rasterised and OCRed;
 images are OCRed after EXIF orientation and a rotation guess; Word, OFD and XML are read
-natively (OFD: pipeline/ofd.py). Knows nothing of document types. A file that cannot be read
-raises UnreadableFile.
+natively (OFD: pipeline/ofd.py, Word's table grid: pipeline/docx_reader.py). Each file is
+opened once, and what a structured format holds beyond its text goes into the page's
+`payload` while the file is open: nothing later opens it again to read it. PDFium is called
+under pipeline/pdfium_lock.py's lock, here where it is called. Knows nothing of document
+types. A file that cannot be read raises UnreadableFile.
 
 `read_pages` gives the pages read; `pages_and_rasters` the same without OCR, each page to be
-OCRed as its Raster (flows/reading.py OCRs them in other processes); `render_page` one page's
+OCRed as its Raster (pipeline/reading.py hands them to an OCR pool); `render_page` one page's
 raster again (report crops). All three rasterise alike, so OCR boxes land on the same pixels.
 """
 
