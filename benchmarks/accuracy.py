@@ -62,18 +62,18 @@ def generic(field: str) -> str:
 
 
 def process(batch: Path, out: Path, ocr: str) -> float:
+    from pipeline.assemble import assemble_report
     from pipeline.cache import PageCache, default_cache_dir
     from pipeline.intake import scan_batch
-    from pipeline.ocr import get_engine
-    from pipeline.process import assemble_report, read_file
+    from pipeline.reading import read_file
     from pipeline.report import write_report
 
     started = time.monotonic()
-    engine = get_engine(ocr)
     cache = PageCache(default_cache_dir())
     for app in scan_batch(batch, out / ".work").applications:
-        results = [read_file(f, engine, cache) for f in app.files]
-        write_report(assemble_report(app, results), out)
+        # The reading stage the batch flow runs, OCR in this thread.
+        reads = [read_file(f, ocr, cache) for f in app.files]
+        write_report(assemble_report(app, [r.result for r in reads]), out)
     return time.monotonic() - started
 
 

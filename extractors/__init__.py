@@ -5,12 +5,14 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from extractors.base import Extraction
-from pipeline.models import RECORD_TYPES, InputFile, Other, Page
+from pipeline.models import RECORD_TYPES, Other, Page
 
-Extractor = Callable[[InputFile, list[Page]], Extraction]
+# (the file's name inside its application, its pages): nothing else, so no extractor can
+# open a file; what a format holds beyond text comes in the pages' words and payload.
+Extractor = Callable[[str, list[Page]], Extraction]
 
 
-def _other(source: InputFile, pages: list[Page]) -> Extraction:
+def _other(file: str, pages: list[Page]) -> Extraction:
     title = next((ln.text.strip() for p in pages for ln in p.lines if ln.text.strip()), None)
     return Extraction(record=Other(title=title), confidence=1.0 if title else 0.0)
 
@@ -37,7 +39,7 @@ def registry() -> dict[str, Extractor]:
     }
 
 
-def extract(doc_type: str, source: InputFile, pages: list[Page]) -> Extraction:
+def extract(doc_type: str, file: str, pages: list[Page]) -> Extraction:
     extractor = registry().get(doc_type)
     if extractor is None:
         # Said plainly in the report rather than guessed at.
@@ -46,4 +48,4 @@ def extract(doc_type: str, source: InputFile, pages: list[Page]) -> Extraction:
             unread={"*": "该类型文档的字段提取尚未实现"},
             confidence=0.0,
         )
-    return extractor(source, pages)
+    return extractor(file, pages)

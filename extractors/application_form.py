@@ -17,8 +17,7 @@ from extractors.base import Collector, Extraction
 from extractors.common.amounts import parse_amount
 from extractors.common.credit_code import repair as repair_code
 from extractors.common.dates import parse_date, parse_month
-from extractors.docx_cells import BOX, TICK, DocxContent, Row, read_docx
-from pipeline.models import Declared, InputFile, Page
+from pipeline.models import BOX, TICK, Declared, DocxPayload, DocxRow, Page
 
 VOCAB = Path(__file__).with_name("vocab") / "application_form.toml"
 _YEAR = re.compile(r"^(20\d{2})\s*年?\s*(度|末)?$")
@@ -33,7 +32,7 @@ _SPACES = re.compile(r"\s+")
 @lru_cache(maxsize=1)
 def _vocab() -> dict[str, dict[str, list[str]]]:
     data = tomllib.loads(VOCAB.read_text(encoding="utf-8"))
-    return {k: v for k, v in data.items() if k != "checkbox"}
+    return dict(data)
 
 
 def label_key(text: str) -> str:
@@ -65,7 +64,7 @@ def _is_label(text: str) -> bool:
     return any(match_label(text, g) for g in _vocab())
 
 
-def _value_after(row: Row, index: int) -> str | None:
+def _value_after(row: DocxRow, index: int) -> str | None:
     """The first non-empty cell after the label cell that is not another label."""
     for cell in row.cells[index + 1 :]:
         text = cell.text.strip()
@@ -143,7 +142,7 @@ def _ticked_elements(text: str) -> list[str]:
 
 
 class _FormReader:
-    def __init__(self, content: DocxContent, col: Collector) -> None:
+    def __init__(self, content: DocxPayload, col: Collector) -> None:
         self.content = content
         self.col = col
 
@@ -160,7 +159,7 @@ class _FormReader:
         self._elements()
         self._from_paragraphs()
 
-    def _identity(self, row: Row) -> None:
+    def _identity(self, row: DocxRow) -> None:
         for i, cell in enumerate(row.cells):
             name = match_label(cell.text, "identity")
             if not name:
@@ -205,7 +204,7 @@ class _FormReader:
         if county:
             self.col.put("county", county.group(1), text)
 
-    def _project(self, row: Row, index: int) -> None:
+    def _project(self, row: DocxRow, index: int) -> None:
         for i, cell in enumerate(row.cells):
             name = match_label(cell.text, "project")
             if not name or name == "elements":
@@ -231,7 +230,7 @@ class _FormReader:
                 chars = len(_SPACES.sub("", raw))
                 self.col.put("description_chars", chars, raw[:60] + "…")
 
-    def _costs(self, row: Row) -> None:
+    def _costs(self, row: DocxRow) -> None:
         for i, cell in enumerate(row.cells):
             name = match_label(cell.text, "costs")
             if not name:
@@ -323,9 +322,16 @@ EXPECTED = [
 ]
 
 
-def extract(source: InputFile, pages: list[Page]) -> Extraction:
-    col = Collector(source.file)
-    _FormReader(read_docx(source.path), col).run()
+class NotAWordForm(ValueError):
+    """The form's pages hold no .docx structure (a scanned or printed form)."""
+
+
+def extract(file: str, pages: list[Page]) -> Extraction:
+    col = Collector(file)
+    content = next((p.payload for p in pages if isinstance(p.payload, DocxPayload)), None)
+    if content is None:
+        raise NotAWordForm(f"{file} 不是 Word 文件，申报书字段只从 .docx 读取")
+    _FormReader(content, col).run()
     record = Declared.model_validate(_nest(col.values))
     unread = {name: "未能读取" for name in EXPECTED if name not in col.values}
     if not record.years:

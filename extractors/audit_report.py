@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import re
 import tomllib
-import zipfile
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -25,8 +24,7 @@ from extractors.common.amounts import UNIT_FACTORS, detect_unit, parse_amount
 from extractors.common.normalize import normalize_name, ocr_digits, to_halfwidth
 from extractors.common.orgs import find_orgs
 from extractors.layout import compact, level_boxes, rows, union_bbox
-from pipeline import ofd
-from pipeline.models import AuditReport, BBox, InputFile, Line, Page, StatementFigures
+from pipeline.models import AuditReport, BBox, Line, Page, StatementFigures
 
 VOCAB = Path(__file__).with_name("vocab") / "audit_report.toml"
 
@@ -284,25 +282,21 @@ class Cells:
         return union_bbox([self.source(ln) for ln in lines])
 
 
-def word_cells(source: InputFile, pages: list[Page]) -> Cells:
+def word_cells(pages: list[Page]) -> Cells:
     """Each page's text as separate cells with their own boxes, upright.
 
-    A text-layer page arrives with one line per visual row (its words joined by spaces), so
-    the x position of each column is lost; the text runs are read again from the PDF
-    (pdfium) for the few pages that need them. OFD pages get their text objects back
-    likewise. OCR lines are one box per cell already, but a skewed scan's rows slope: they
-    are turned level (see `deskew`). Where the file cannot be opened the page's own lines
-    are used.
+    A text-layer page's lines are visual rows (words joined by spaces), so the x position of
+    each column is lost: its words (pdfium's text runs) are the cells, and likewise an OFD
+    page's text objects. OCR lines are one box per cell already, but a skewed scan's rows
+    slope: they are turned level (see `deskew`). A page without words keeps its lines.
     """
     cells = Cells({p.number: list(p.lines) for p in pages})
-    text_pages = [p for p in pages if p.source == "text-layer"]
-    if text_pages and source.format == "pdf":
-        cells.by_page.update(_pdf_words(Path(source.path), text_pages))
-    xml_pages = [p for p in pages if p.source == "xml"]
-    if xml_pages and source.format == "ofd":
-        cells.by_page.update(_ofd_words(Path(source.path), xml_pages))
     for page in pages:
-        if page.source == "ocr":
+        if page.source in ("text-layer", "xml") and page.words:
+            cells.by_page[page.number] = [
+                Line(text=w.text, bbox=w.bbox, confidence=w.confidence) for w in page.words
+            ]
+        elif page.source == "ocr":
             level = deskew(page.lines)
             if level is not page.lines:
                 cells.by_page[page.number] = level
@@ -322,51 +316,6 @@ def deskew(lines: list[Line]) -> list[Line]:
         ln.model_copy(update={"bbox": box, "quad": None})
         for ln, box in zip(lines, boxes, strict=True)
     ]
-
-
-def _pdf_words(path: Path, pages: list[Page]) -> dict[int, list[Line]]:
-    """pdfium's text runs (one per string the producer drew) as cells: ~30 ms a page even
-    with seals and QR codes drawn as paths, where pdfminer takes ten times that."""
-    import pypdfium2 as pdfium
-
-    from pipeline.pages import pdfium_text_runs
-
-    out: dict[int, list[Line]] = {}
-    try:
-        doc = pdfium.PdfDocument(str(path))
-    except (pdfium.PdfiumError, OSError):
-        return out  # the page's own lines will do
-    try:
-        for page in pages:
-            if not 1 <= page.number <= len(doc):
-                continue
-            pdf_page = doc[page.number - 1]
-            try:
-                runs = pdfium_text_runs(pdf_page, pdf_page.get_height())
-            finally:
-                pdf_page.close()
-            lines = [Line(text=text, bbox=bbox) for text, bbox in runs]
-            if lines:
-                out[page.number] = lines
-    finally:
-        doc.close()
-    return out
-
-
-def _ofd_words(path: Path, pages: list[Page]) -> dict[int, list[Line]]:
-    wanted = {p.number for p in pages}
-    out: dict[int, list[Line]] = {}
-    try:
-        with zipfile.ZipFile(path) as zf:
-            for number, (contents, _box) in enumerate(ofd.page_list(zf), start=1):
-                if number not in wanted:
-                    continue
-                words = [Line(text=text, bbox=bbox) for text, bbox in ofd.page_words(zf, contents)]
-                if words:
-                    out[number] = words
-    except Exception:  # a damaged part: the page's own lines will do
-        return {}
-    return out
 
 
 # ---- statement layout ------------------------------------------------------------------
@@ -770,11 +719,11 @@ def _put_figures(col: Collector, cells: Cells, prefix: str, figures: dict[str, F
         col.put(prefix + name, fig.value, fig.text, fig.page.number, bbox, fig.confidence)
 
 
-def extract(source: InputFile, pages: list[Page]) -> Extraction:
+def extract(file: str, pages: list[Page]) -> Extraction:
     v = vocab()
-    col = Collector(source.file)
+    col = Collector(file)
     found_pages = statement_pages(pages, v)
-    cells = word_cells(source, found_pages)
+    cells = word_cells(found_pages)
     segs = segments(found_pages, cells, v)
     reads = read_statements(segs, v)
     unread: dict[str, str] = {}

@@ -32,7 +32,7 @@ from extractors.labelled import (
     straighten,
     tidy,
 )
-from pipeline.models import BusinessLicence, InputFile, Line, Page
+from pipeline.models import BusinessLicence, Line, Page
 
 VOCAB = Path(__file__).with_name("vocab") / "business_licence.toml"
 
@@ -168,8 +168,8 @@ class _LicenceReader:
             put_sources(self.col, "issue_date", iso, [(page, line)])
 
 
-def extract(source: InputFile, pages: list[Page]) -> Extraction:
-    col = Collector(source.file)
+def extract(file: str, pages: list[Page]) -> Extraction:
+    col = Collector(file)
     reader = _LicenceReader(col)
     for page in pages:
         reader.read(straighten(page))

@@ -40,7 +40,7 @@ from extractors.labelled import (
     upper_words,
 )
 from extractors.layout import rows
-from pipeline.models import Contract, InputFile, Page
+from pipeline.models import Contract, Page
 
 VOCAB = Path(__file__).with_name("vocab") / "contract.toml"
 FIELDS = ["contract_number", "party_a", "party_b", "sign_date", "amount", "subject"]
@@ -331,7 +331,7 @@ def _find_all(text: str, word: str) -> list[int]:
     return out
 
 
-def extract(source: InputFile, pages: list[Page]) -> Extraction:
-    col = Collector(source.file)
+def extract(file: str, pages: list[Page]) -> Extraction:
+    col = Collector(file)
     _Reader(col, [straighten(p) for p in pages]).run()
     return col.finish(Contract, FIELDS)

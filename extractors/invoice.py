@@ -13,13 +13,12 @@ from __future__ import annotations
 
 import re
 import tomllib
-import zipfile
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Literal, TypeVar
 
 from extractors.audit_report import Cells, word_cells
 from extractors.base import Collector, Extraction
@@ -29,12 +28,19 @@ from extractors.common.dates import find_dates, parse_date
 from extractors.common.normalize import normalize_name, ocr_digits, to_halfwidth
 from extractors.common.orgs import find_orgs
 from extractors.layout import rows
-from pipeline import ofd
-from pipeline.models import BBox, InputFile, Invoice, InvoiceItem, Line, Page
-from pipeline.ofd import local_name
+from pipeline.models import (
+    BBox,
+    Invoice,
+    InvoiceItem,
+    Line,
+    OfdPayload,
+    Page,
+    XmlElement,
+    XmlPayload,
+)
 
 VOCAB = Path(__file__).with_name("vocab") / "invoice.toml"
-MAX_XML_BYTES = 4_000_000  # an invoice's XML is a few KB; anything huge is not one
+T = TypeVar("T")
 
 Party = Literal["buyer", "seller"]
 LabelKind = Literal["name", "credit_code"]
@@ -692,6 +698,7 @@ class LayoutReader:
 
 
 # ---- XML: 数电票 files, an OFD's original_invoice.xml and CustomTag.xml ----------------------
+# The trees come with the pages (pipeline/pages.py reads them while the file is open).
 
 
 @dataclass
@@ -705,14 +712,14 @@ class XmlValue:
 Resolver = Mapping[str, tuple[str, int, BBox]]  # text object ID → (text, page, bbox in pt)
 
 
-def _value(el: Any, resolve: Resolver | None) -> XmlValue | None:
-    text = " ".join((el.text or "").split())
+def _value(el: XmlElement, resolve: Resolver | None) -> XmlValue | None:
+    text = " ".join(el.text.split())
     if text:
-        return XmlValue(text, f"<{local_name(el.tag)}>{text}</{local_name(el.tag)}>")
+        return XmlValue(text, f"<{el.tag}>{text}</{el.tag}>")
     if resolve is None:
         return None
     # CustomTag.xml points at the page's text objects instead of holding the value.
-    refs = [r for r in el.iter() if local_name(r.tag) == "ObjectRef" and (r.text or "").strip()]
+    refs = [r for r in el.iter() if r.tag == "ObjectRef" and r.text.strip()]
     found = [resolve[r.text.strip()] for r in refs if r.text.strip() in resolve]
     if not found:
         return None
@@ -724,27 +731,30 @@ def _value(el: Any, resolve: Resolver | None) -> XmlValue | None:
         max(b[2] for b in boxes),
         max(b[3] for b in boxes),
     )
-    return XmlValue(joined, f"<{local_name(el.tag)}> → {joined}", found[0][1], bbox)
+    return XmlValue(joined, f"<{el.tag}> → {joined}", found[0][1], bbox)
 
 
-def _matches(el: Any, path: str) -> bool:
+def _matches(el: XmlElement, parent: XmlElement | None, path: str) -> bool:
     parts = path.split("/")
-    if local_name(el.tag) != parts[-1]:
+    if el.tag != parts[-1]:
         return False
     if len(parts) == 1:
         return True
-    parent = el.getparent() if hasattr(el, "getparent") else None
-    return parent is not None and local_name(parent.tag) == parts[-2]
+    return parent is not None and parent.tag == parts[-2]
 
 
-def xml_fields(root: Any, v: Vocab, resolve: Resolver | None = None) -> dict[str, XmlValue]:
+def xml_fields(root: XmlElement, v: Vocab, resolve: Resolver | None = None) -> dict[str, XmlValue]:
     """field → value, the first tag of the field's list that is present winning."""
-    elements = list(root.iter())
+    elements = list(root.walk())
     out: dict[str, XmlValue] = {}
     for name, paths in v.xml_fields.items():
         for path in paths:
             value = next(
-                (val for el in elements if _matches(el, path) and (val := _value(el, resolve))),
+                (
+                    val
+                    for el, parent in elements
+                    if _matches(el, parent, path) and (val := _value(el, resolve))
+                ),
                 None,
             )
             if value is not None:
@@ -753,18 +763,16 @@ def xml_fields(root: Any, v: Vocab, resolve: Resolver | None = None) -> dict[str
     return out
 
 
-def xml_items(root: Any, v: Vocab, resolve: Resolver | None = None) -> list[InvoiceItem]:
+def xml_items(root: XmlElement, v: Vocab, resolve: Resolver | None = None) -> list[InvoiceItem]:
     row_tags = set(v.xml_items["row"])
     items: list[InvoiceItem] = []
     for row in root.iter():
-        if local_name(row.tag) not in row_tags:
+        if row.tag not in row_tags:
             continue
         values: dict[str, str] = {}
         for key in ("name", "amount", "tax_rate", "tax"):
             for tag in v.xml_items[key]:
-                el = next(
-                    (c for c in row.iter() if c is not row and local_name(c.tag) == tag), None
-                )
+                el = next((c for c in row.iter() if c is not row and c.tag == tag), None)
                 if el is not None and (val := _value(el, resolve)):
                     values[key] = val.text
                     break
@@ -781,22 +789,6 @@ def xml_items(root: Any, v: Vocab, resolve: Resolver | None = None) -> list[Invo
             )
         )
     return items
-
-
-def _parse_xml(data: bytes, recover: bool = False) -> Any:
-    """The XML's root; None when it is not well-formed (the layout is read all the same).
-
-    Page content is parsed leniently, as pipeline/pages.py reads it; field files strictly.
-    """
-    from lxml import etree
-
-    parser = etree.XMLParser(
-        resolve_entities=False, no_network=True, load_dtd=False, huge_tree=False, recover=recover
-    )
-    try:
-        return etree.fromstring(data, parser)
-    except etree.LxmlError:
-        return None
 
 
 def put_xml(col: Collector, source: str, values: dict[str, XmlValue], v: Vocab) -> None:
@@ -820,108 +812,73 @@ def put_xml(col: Collector, source: str, values: dict[str, XmlValue], v: Vocab) 
         col.put(name, parsed, f"{source}: {val.evidence}", val.page, val.bbox)
 
 
-def read_xml_file(source: InputFile, col: Collector, v: Vocab) -> list[InvoiceItem]:
-    path = Path(source.path)
-    if path.stat().st_size > MAX_XML_BYTES:
+def read_xml_file(file: str, payload: XmlPayload, col: Collector, v: Vocab) -> list[InvoiceItem]:
+    if payload.root is None:  # too large to be an invoice's XML
         return []
-    root = _parse_xml(path.read_bytes())
-    if root is None:
-        return []
-    put_xml(col, Path(source.file).name, xml_fields(root, v), v)
-    return xml_items(root, v)
+    put_xml(col, Path(file).name, xml_fields(payload.root, v), v)
+    return xml_items(payload.root, v)
 
 
-def _text_objects(zf: zipfile.ZipFile) -> dict[str, tuple[str, int, BBox]]:
-    """Every TextObject of the OFD's pages by ID: its text, page number and box in pt."""
-    out: dict[str, tuple[str, int, BBox]] = {}
-    pages = sorted(
-        (n for n in zf.namelist() if re.search(r"Pages/Page_(\d+)/Content\.xml$", n)),
-        key=lambda n: int(re.search(r"Page_(\d+)/", n).group(1)),  # type: ignore[union-attr]
-    )
-    for number, name in enumerate(pages, start=1):
-        if zf.getinfo(name).file_size > MAX_XML_BYTES:
-            continue
-        root = _parse_xml(zf.read(name), recover=True)
-        if root is None:
-            continue
-        for obj in root.iter():
-            if local_name(obj.tag) != "TextObject" or not obj.get("ID"):
-                continue
-            text = "".join((c.text or "") for c in obj if local_name(c.tag) == "TextCode").strip()
-            boundary = ofd.parse_box(obj.get("Boundary"))
-            if boundary is None:
-                continue
-            x, y, w, h = boundary
-            mm = ofd.MM_TO_PT
-            bbox = (x * mm, y * mm, (x + w) * mm, (y + h) * mm)
-            out[obj.get("ID")] = (text, number, bbox)
-    return out
-
-
-def read_ofd_zip(source: InputFile, col: Collector, v: Vocab) -> tuple[list[InvoiceItem], str]:
+def read_ofd_parts(payload: OfdPayload, col: Collector, v: Vocab) -> tuple[list[InvoiceItem], str]:
     """The issuer's fields inside the OFD (original_invoice.xml, CustomTag.xml, OFD.xml);
     returns the items found there and the member they came from."""
     items: list[InvoiceItem] = []
     items_from = ""
-    with zipfile.ZipFile(source.path) as zf:
-        members = {n.rsplit("/", 1)[-1].lower(): n for n in zf.namelist()}
-        resolve: dict[str, tuple[str, int, BBox]] | None = None
-        for wanted in v.ofd_files:
-            name = members.get(wanted.lower())
-            if name is None or zf.getinfo(name).file_size > MAX_XML_BYTES:
-                continue
-            root = _parse_xml(zf.read(name))
-            if root is None:
-                continue
-            if resolve is None and "customtag" in wanted.lower():
-                resolve = _text_objects(zf)
-            put_xml(col, name, xml_fields(root, v, resolve), v)
-            if not items:
-                items, items_from = xml_items(root, v, resolve), name
-        ofd = members.get("ofd.xml")
-        if ofd is not None and zf.getinfo(ofd).file_size <= MAX_XML_BYTES:
-            root = _parse_xml(zf.read(ofd))
-            data = (
-                {}
-                if root is None
-                else {
-                    (el.get("Name") or "").strip(): " ".join((el.text or "").split())
-                    for el in root.iter()
-                    if local_name(el.tag) == "CustomData"
-                }
-            )
-            values = {
-                name: XmlValue(data[key], f'CustomData Name="{key}" {data[key]}')
-                for name, keys in v.ofd_custom_data.items()
-                for key in keys
-                if data.get(key)
-            }
-            put_xml(col, ofd, values, v)
+    members = {n.rsplit("/", 1)[-1].lower(): n for n in payload.members}
+    resolve: dict[str, tuple[str, int, BBox]] | None = None
+    for wanted in v.ofd_files:
+        name = members.get(wanted.lower())
+        root = payload.parts.get(name) if name is not None else None
+        if name is None or root is None:  # absent, too large or not well-formed
+            continue
+        if resolve is None and "customtag" in wanted.lower():
+            resolve = {o.id: (o.text, o.page, o.bbox) for o in payload.text_objects}
+        put_xml(col, name, xml_fields(root, v, resolve), v)
+        if not items:
+            items, items_from = xml_items(root, v, resolve), name
+    ofd_name = members.get("ofd.xml")
+    root = payload.parts.get(ofd_name) if ofd_name is not None else None
+    if ofd_name is not None and root is not None:
+        data = {
+            el.attrs.get("Name", "").strip(): " ".join(el.text.split())
+            for el in root.iter()
+            if el.tag == "CustomData"
+        }
+        values = {
+            name: XmlValue(data[key], f'CustomData Name="{key}" {data[key]}')
+            for name, keys in v.ofd_custom_data.items()
+            for key in keys
+            if data.get(key)
+        }
+        put_xml(col, ofd_name, values, v)
     return items, items_from
 
 
 # ---- extract ---------------------------------------------------------------------------
 
 
-def extract(source: InputFile, pages: list[Page]) -> Extraction:
+def _payload(pages: list[Page], kind: type[T]) -> T | None:
+    return next((p.payload for p in pages if isinstance(p.payload, kind)), None)
+
+
+def extract(file: str, pages: list[Page]) -> Extraction:
     v = vocab()
-    col = Collector(source.file)
+    col = Collector(file)
     items: list[InvoiceItem] = []
     digital = False
     items_evidence: tuple[str, int | None, BBox | None] | None = None
-    if source.format == "xml":
-        items = read_xml_file(source, col, v)
+    xml = _payload(pages, XmlPayload)
+    if xml is not None:
+        items = read_xml_file(file, xml, col, v)
         digital = "invoice_code" not in col.values
-        items_evidence = (f"{Path(source.file).name}: {len(items)} 行明细", None, None)
+        items_evidence = (f"{Path(file).name}: {len(items)} 行明细", None, None)
     else:
-        if source.format == "ofd":
-            try:
-                items, member = read_ofd_zip(source, col, v)
-            except (zipfile.BadZipFile, OSError, ValueError, KeyError):
-                items, member = [], ""  # the printed layout is read below all the same
+        package = _payload(pages, OfdPayload)
+        if package is not None:
+            items, member = read_ofd_parts(package, col, v)
             if items:
                 items_evidence = (f"{member}: {len(items)} 行明细", None, None)
-        reader = LayoutReader(pages, word_cells(source, pages), col, v)
+        reader = LayoutReader(pages, word_cells(pages), col, v)
         reader.run()
         digital = reader.digital
         if not items and reader.items:

@@ -40,7 +40,7 @@ from extractors.labelled import (
     tidy,
     upper_words,
 )
-from pipeline.models import InputFile, Line, Page, TaxCertificate, TaxItem
+from pipeline.models import Line, Page, TaxCertificate, TaxItem
 
 VOCAB = Path(__file__).with_name("vocab") / "tax_certificate.toml"
 FIELDS = [
@@ -503,8 +503,8 @@ class _Reader:
             put_sources(self.col, "items", [], self.letter)
 
 
-def extract(source: InputFile, pages: list[Page]) -> Extraction:
-    col = Collector(source.file)
+def extract(file: str, pages: list[Page]) -> Extraction:
+    col = Collector(file)
     reader = _Reader(col)
     for page in pages:
         reader.read(straighten(page))

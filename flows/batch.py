@@ -22,19 +22,12 @@ from prefect.cache_policies import NO_CACHE
 from prefect.futures import PrefectFuture
 from prefect.task_runners import TaskRunner, ThreadPoolTaskRunner
 
-from flows.reading import (
-    POOL_KINDS,
-    FileRead,
-    count_pages,
-    find_pool,
-    ocr_pool,
-    pdfium_lock,
-    read_file,
-)
+from flows.reading import POOL_KINDS, find_pool, ocr_pool
+from pipeline.assemble import assemble_report
 from pipeline.cache import PageCache, picture_cache_dir
-from pipeline.intake import ARCHIVES, scan_batch
+from pipeline.intake import ARCHIVES, pages_expected, scan_batch
 from pipeline.models import Application, Batch, InputFile
-from pipeline.process import FileResult, assemble_report
+from pipeline.reading import FileRead, FileResult, read_file
 from pipeline.report import SummaryRow, write_report, write_summary
 
 log = logging.getLogger(__name__)
@@ -63,8 +56,7 @@ def read_file_task(
     # Caches and engines are opened inside the task: nothing unpicklable crosses a task
     # boundary (Dask ships the arguments to another process).
     cache = PageCache(Path(cache_dir)) if cache_dir else None
-    result, pages = read_file(f, engine_name, cache, find_pool(pool_id))
-    return FileRead(result=result, pages=pages)
+    return read_file(f, engine_name, cache, find_pool(pool_id))
 
 
 @task(name="report", task_run_name="report {app.name}", cache_policy=NO_CACHE, retries=1)
@@ -73,14 +65,13 @@ def report_task(
 ) -> SummaryRow:
     """Checks and report of one application, from every file's result (none left out)."""
     report = assemble_report(app, [r.result for r in reads])
-    with pdfium_lock():  # evidence crops are rendered with pdfium while other files are being read
-        row = write_report(
-            report,
-            out_dir,
-            files=app.files,
-            pages=[p for r in reads for p in r.pages],
-            picture_cache=picture_cache_dir(cache_dir),
-        )
+    row = write_report(
+        report,
+        out_dir,
+        files=app.files,
+        pages=[p for r in reads for p in r.pages],
+        picture_cache=picture_cache_dir(cache_dir),
+    )
     if app.problem:
         row.problem = app.problem
     return row
@@ -136,7 +127,8 @@ def batch_flow(
         raise ValueError(f"未知的 OCR 并行方式：{pool_kind}（可选：{'、'.join(POOL_KINDS)}）")
     out_dir.mkdir(parents=True, exist_ok=True)
     batch: Batch = scan_batch(batch_path, out_dir / ".work")
-    pages_total = sum(count_pages(f) for a in batch.applications for f in a.files)
+    # Counted once, at intake; every file's count rides in the batch (InputFile.pages).
+    pages_total = sum(pages_expected(a.files) for a in batch.applications)
     progress.info("batch", extra={"event": "batch", "batch": batch, "pages_total": pages_total})
     # On Dask each worker process OCRs its own files: no pool of processes inside it.
     kind = None if dask_address else next(k for k in POOL_KINDS if k == pool_kind)

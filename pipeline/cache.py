@@ -1,6 +1,8 @@
 """Pages already read, kept on disk by (file sha256, engine, engine version).
 
-Re-running a batch reads no page twice. Two kinds of entry:
+Re-running a batch reads no page twice. The key also holds a fingerprint of every setting
+that changes what a page holds (the [pages] and [text_layer] limits, $DOSSIER_LIMITS
+included): a page read under other settings is read again, not reused. Two kinds of entry:
 
 - one JSON per file (`pages/ab/<sha256>-<engine>.json`): every page of a file read to the end;
 - one JSON per OCR page (`pages/ab/<sha256>-<engine>.d/<n>.json`) while a file is being read,
@@ -28,6 +30,8 @@ from pipeline.atomic import write_atomic
 from pipeline.models import Page
 
 _PAGES = TypeAdapter(list[Page])
+# Part of every entry's key: bump it when what a Page holds changes (2: words and payload).
+CACHE_VERSION = "2"
 
 
 def default_cache_dir() -> Path:
@@ -42,13 +46,29 @@ def picture_cache_dir(cache_dir: str | Path | None) -> Path | None:
     return Path(cache_dir) / "pictures" if cache_dir else None
 
 
+# The limits.toml tables whose settings change what a page holds (text layer or OCR, dpi,
+# image size, line grouping, payload size).
+PAGE_SETTING_TABLES = ("pages", "text_layer")
+
+
+def page_settings_fingerprint() -> str:
+    """A short digest of the settings that change what a page holds, as they are now."""
+    from pipeline.intake import limits_data
+
+    data = limits_data()
+    relevant = {name: data[name] for name in PAGE_SETTING_TABLES}
+    return hashlib.sha256(json.dumps(relevant, sort_keys=True).encode("utf-8")).hexdigest()[:16]
+
+
 class PageCache:
     def __init__(self, root: Path) -> None:
         self.base = Path(root)
         self.root = self.base / "pages"
+        self.settings = page_settings_fingerprint()
 
     def _stem(self, sha256: str, engine: str) -> Path:
-        engine_key = hashlib.sha256(engine.encode("utf-8")).hexdigest()[:16]
+        key = f"{CACHE_VERSION}\n{engine}\n{self.settings}"
+        engine_key = hashlib.sha256(key.encode("utf-8")).hexdigest()[:16]
         return self.root / sha256[:2] / f"{sha256}-{engine_key}"
 
     def _path(self, sha256: str, engine: str) -> Path:

@@ -52,11 +52,17 @@ def detect_format(path: Path) -> FileFormat:
 
 def sniff(path: Path) -> Sniffed:
     with open(path, "rb") as fh:
-        head = fh.read(HEAD_BYTES)
-        if head.startswith(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"):
-            return Sniffed("unknown", _ole2_kind(fh))
+        return sniff_open(fh)
+
+
+def sniff_open(fh: BinaryIO) -> Sniffed:
+    """`sniff` on a file already open (read from its start; the position is left anywhere)."""
+    fh.seek(0)
+    head = fh.read(HEAD_BYTES)
+    if head.startswith(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"):
+        return Sniffed("unknown", _ole2_kind(fh))
     if head[:4] in (b"PK\x03\x04", b"PK\x05\x06", b"PK\x07\x08"):
-        return _zip_kind(path)
+        return _zip_kind(fh)
     return sniff_bytes(head)
 
 
@@ -193,9 +199,9 @@ def _root_tag(body: str) -> str | None:
     return None
 
 
-def _zip_kind(path: Path) -> Sniffed:
+def _zip_kind(fh: BinaryIO) -> Sniffed:
     try:
-        with zipfile.ZipFile(path) as zf:
+        with zipfile.ZipFile(fh) as zf:
             names = zf.namelist()
             mimetype = _read_small(zf, "mimetype") if "mimetype" in names else b""
     except (zipfile.BadZipFile, OSError, ValueError, EOFError, RuntimeError):

@@ -25,10 +25,10 @@ import zlib
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 from pipeline.errors import BatchUnreadable
-from pipeline.formats import file_problem, sniff
+from pipeline.formats import file_problem, sniff, sniff_open
 from pipeline.models import Application, Batch, FileStatus, InputFile
 
 LIMITS_TOML = Path(__file__).with_name("limits.toml")
@@ -474,11 +474,14 @@ def _refused(node: _Node) -> InputFile:
 
 def _describe(node: _Node) -> InputFile:
     assert node.path is not None
-    base = {"file": node.file, "path": str(node.path)}
+    base: dict[str, Any] = {"file": node.file, "path": str(node.path)}
     try:
-        size = node.path.stat().st_size
-        digest = _sha256(node.path)
-        found = sniff(node.path)
+        # Opened once: hashed, sniffed and its pages counted from one handle.
+        with open(node.path, "rb") as fh:
+            size = os.fstat(fh.fileno()).st_size
+            digest = _sha256_of(fh)
+            found = sniff_open(fh)
+            pages = count_pages(fh, found.format) if found.readable else None
     except OSError as exc:
         _raise_if_fatal(exc)
         return InputFile(
@@ -504,16 +507,59 @@ def _describe(node: _Node) -> InputFile:
     if problem is not None:
         status, reason = problem
     return InputFile(
-        **base, sha256=digest, size=size, format=found.format, status=status, reason=reason
+        **base,
+        sha256=digest,
+        size=size,
+        format=found.format,
+        status=status,
+        reason=reason,
+        pages=pages if status == "processed" else None,
     )
 
 
 def _sha256(path: Path) -> str:
-    h = hashlib.sha256()
     with open(path, "rb") as fh:
-        while chunk := fh.read(_CHUNK):
-            h.update(chunk)
+        return _sha256_of(fh)
+
+
+def _sha256_of(fh: BinaryIO) -> str:
+    h = hashlib.sha256()
+    while chunk := fh.read(_CHUNK):
+        h.update(chunk)
     return h.hexdigest()
+
+
+def count_pages(fh: BinaryIO, fmt: str) -> int:
+    """Pages the open file will give (progress totals): cheap, never raises. An archive has
+    none of its own (its members are files); a file that will not open counts as one."""
+    if fmt == "zip":
+        return 0
+    try:
+        fh.seek(0)
+        if fmt == "pdf":
+            import pypdfium2 as pdfium
+
+            from pipeline.pdfium_lock import pdfium_lock
+
+            with pdfium_lock():
+                doc = pdfium.PdfDocument(fh)
+                try:
+                    return len(doc)
+                finally:
+                    doc.close()
+        if fmt == "tiff":
+            from PIL import Image
+
+            with Image.open(fh) as im:
+                return int(getattr(im, "n_frames", 1))
+    except Exception:  # the reader proper will say what is wrong with it
+        return 1
+    return 1
+
+
+def pages_expected(files: list[InputFile]) -> int:
+    """Pages the files to be read will give, as counted at intake."""
+    return sum(f.pages or 0 for f in files if f.status == "processed")
 
 
 def _unique_names(files: list[InputFile]) -> list[InputFile]:

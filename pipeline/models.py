@@ -6,6 +6,7 @@ becomes a JSON number only when a report is written out.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from decimal import Decimal
 from typing import Annotated, Any, Literal
 
@@ -58,6 +59,9 @@ class InputFile(Model):
     format: FileFormat
     status: FileStatus = "processed"
     reason: str | None = None
+    pages: int | None = Field(
+        default=None, description="pages counted at intake (progress totals); None if not read"
+    )
 
 
 class Application(Model):
@@ -88,6 +92,107 @@ class Line(Model):
     )
 
 
+class Word(Model):
+    """One piece of text as the format draws it: a PDF text run, an OFD text code, an OCR box."""
+
+    text: str
+    bbox: BBox
+    confidence: float = 1.0
+    size: float | None = Field(
+        default=None, description="font size in the page's unit, where the format gives it"
+    )
+
+
+# ---- structured payloads: what a structured format holds beyond its text ------------------
+
+TICK = "☑"  # a ticked checkbox, however the .docx stored it
+BOX = "□"  # an empty one
+
+
+class DocxCell(Model):
+    text: str = Field(description="the cell's text, checkboxes as ☑/□; '' below a vertical merge")
+    col: int = Field(description="first grid column the cell covers")
+    span: int = 1
+
+
+class DocxRow(Model):
+    table: int
+    index: int
+    cells: list[DocxCell]
+
+    @property
+    def texts(self) -> list[str]:
+        return [c.text for c in self.cells]
+
+    def at_col(self, col: int) -> DocxCell | None:
+        for c in self.cells:
+            if c.col <= col < c.col + c.span:
+                return c
+        return None
+
+
+class DocxPayload(Model):
+    """A .docx's body: paragraphs outside tables and every table row with merged cells
+    resolved (each cell once, with its grid column and span), nested tables after their row."""
+
+    kind: Literal["docx"] = "docx"
+    paragraphs: list[str] = []
+    rows: list[DocxRow] = []
+
+
+class XmlElement(Model):
+    """An XML element: local tag name, its own text (not the tail), attributes, children.
+    Comments and processing instructions are left out."""
+
+    tag: str
+    text: str = ""
+    attrs: dict[str, str] = {}
+    children: list[XmlElement] = []
+
+    def iter(self) -> Iterator[XmlElement]:
+        """This element and every element below it, in document order (as lxml's iter)."""
+        yield self
+        for child in self.children:
+            yield from child.iter()
+
+    def walk(
+        self, parent: XmlElement | None = None
+    ) -> Iterator[tuple[XmlElement, XmlElement | None]]:
+        """(element, its parent) for this element and every one below, in document order."""
+        yield self, parent
+        for child in self.children:
+            yield from child.walk(self)
+
+
+class XmlPayload(Model):
+    """A 数电票 .xml file's element tree; None when the file is too large to be an invoice."""
+
+    kind: Literal["xml"] = "xml"
+    root: XmlElement | None = None
+
+
+class OfdTextObject(Model):
+    id: str
+    text: str
+    page: int = Field(description="1-based, in the order of the package's Pages/Page_N parts")
+    bbox: BBox = Field(description="the object's Boundary in pt, y down")
+
+
+class OfdPayload(Model):
+    """An OFD package's own XML parts (page contents excepted) as trees, and its text objects
+    that carry an ID (what CustomTag.xml points at). Rides on the file's first page."""
+
+    kind: Literal["ofd"] = "ofd"
+    members: list[str] = Field(default=[], description="every member name, in package order")
+    parts: dict[str, XmlElement] = Field(
+        default={}, description="member name → tree, for the members that parse and fit"
+    )
+    text_objects: list[OfdTextObject] = []
+
+
+Payload = Annotated[DocxPayload | XmlPayload | OfdPayload, Field(discriminator="kind")]
+
+
 class Page(Model):
     file: str
     number: int = Field(description="1-based page number in the file")
@@ -100,6 +205,14 @@ class Page(Model):
     dpi: int | None = None
     rotation: int = Field(default=0, description="degrees the page was turned before reading")
     lines: list[Line] = []
+    words: list[Word] = Field(
+        default=[],
+        description="the text as the format draws it, each piece with its own box (PDF text runs,"
+        " OFD text codes, OCR boxes); empty for paragraph pages (docx, xml)",
+    )
+    payload: Payload | None = Field(
+        default=None, description="what a structured format holds beyond text (docx, OFD, XML)"
+    )
     engine: str | None = Field(default=None, description="OCR engine and version, for OCR pages")
 
     @property

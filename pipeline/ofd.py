@@ -1,18 +1,19 @@
-"""OFD (GB/T 33190): a zip of XML parts. Its pages, and the text objects drawn on them.
+"""OFD (GB/T 33190): a zip of XML parts. Its pages, the text objects drawn on them, and the
+package's own parts (an invoice's fields) as the first page's payload.
 
-Read by pipeline/pages.py (an OFD's pages as lines), and by the extractors that want the text
-objects back one by one (audit-report cells, invoice fields). Boxes are in pt, y down, as a
-PDF text layer's; the OFD's own unit is mm.
+Read by pipeline/pages.py only, with the package open: the extractors work from the pages'
+words and payload. Boxes are in pt, y down, as a PDF text layer's; the OFD's own unit is mm.
 """
 
 from __future__ import annotations
 
 import posixpath
+import re
 import zipfile
 from collections.abc import Iterator
 from typing import Any
 
-from pipeline.models import BBox
+from pipeline.models import BBox, OfdPayload, OfdTextObject, Word, XmlElement
 
 MM_TO_PT = 72.0 / 25.4
 
@@ -101,13 +102,13 @@ def page_list(zf: zipfile.ZipFile) -> Iterator[tuple[list[str], Box]]:
             yield paths + [content], box
 
 
-def page_words(zf: zipfile.ZipFile, contents: list[str]) -> list[tuple[str, BBox]]:
-    """(text, bbox in pt) of every text object in a page's content files (from `page_list`)."""
+def page_words(zf: zipfile.ZipFile, contents: list[str]) -> list[Word]:
+    """Every text code in a page's content files (from `page_list`), box and size in pt."""
     return [word for content in contents for word in text_objects(parse_xml(zf, content))]
 
 
-def text_objects(root: Any) -> Iterator[tuple[str, BBox]]:
-    """(text, bbox in pt) per TextCode: Boundary x y w h in mm, X/Y of the code inside it."""
+def text_objects(root: Any) -> Iterator[Word]:
+    """A word per TextCode: Boundary x y w h in mm, X/Y of the code inside it."""
     for obj in _children(root, "TextObject"):
         boundary = parse_box(obj.get("Boundary"))
         if boundary is None:
@@ -124,7 +125,11 @@ def text_objects(root: Any) -> Iterator[tuple[str, BBox]]:
             x1 = min(bx + bw, x + advance) if bw > 0 else x + advance
             top = max(by, baseline - size)
             bottom = min(by + bh, baseline + 0.2 * size) if bh > 0 else baseline
-            yield text, _pt((x, top, max(x1, x + 0.1), bottom))
+            yield Word(
+                text=text,
+                bbox=_pt((x, top, max(x1, x + 0.1), bottom)),
+                size=round(size * MM_TO_PT, 2),
+            )
 
 
 def _pt(box: Box) -> BBox:
@@ -154,3 +159,85 @@ def _delta_width(delta_x: str | None, n_chars: int, size: float) -> float:
             advances.append(_float(tokens[i], size))
             i += 1
     return sum(advances[: max(0, n_chars - 1)]) + size
+
+
+# ---- the package's payload ---------------------------------------------------------------
+
+_PAGE_CONTENT = re.compile(r"Pages/Page_(\d+)/Content\.xml$")
+
+
+def xml_tree(root: Any) -> XmlElement:
+    """An lxml element as the payload's tree (comments, processing instructions and entity
+    references left out, as they match no tag)."""
+    return XmlElement(
+        tag=local_name(root.tag),
+        text=root.text or "",
+        attrs={str(k): str(v) for k, v in root.attrib.items()},
+        children=[xml_tree(c) for c in root if isinstance(c.tag, str)],
+    )
+
+
+def _parse_strict(data: bytes, recover: bool = False) -> Any:
+    """The XML's root, or None when it is not well-formed."""
+    from lxml import etree
+
+    parser = etree.XMLParser(
+        resolve_entities=False, no_network=True, load_dtd=False, huge_tree=False, recover=recover
+    )
+    try:
+        return etree.fromstring(data, parser)
+    except (etree.LxmlError, ValueError):
+        return None
+
+
+def _read_member(zf: zipfile.ZipFile, name: str) -> bytes:
+    """A member's bytes; b"" (not XML) when it cannot be inflated: the payload goes without
+    it, and the pages are read all the same."""
+    try:
+        return zf.read(name)
+    except Exception:  # a damaged member: CRC, zlib, truncated data
+        return b""
+
+
+def package_payload(zf: zipfile.ZipFile, limit: int) -> OfdPayload:
+    """Every XML part that is not a page's (or template's) content, as a tree, where it fits
+    in `limit` bytes and is well-formed; and the text objects with an ID."""
+    parts: dict[str, XmlElement] = {}
+    for info in zf.infolist():
+        name = info.filename
+        if not name.lower().endswith(".xml") or name.rsplit("/", 1)[-1].lower() == "content.xml":
+            continue
+        if info.file_size > limit:
+            continue
+        root = _parse_strict(_read_member(zf, name))
+        if root is not None:
+            parts[name] = xml_tree(root)
+    return OfdPayload(members=zf.namelist(), parts=parts, text_objects=_text_objects(zf, limit))
+
+
+def _text_objects(zf: zipfile.ZipFile, limit: int) -> list[OfdTextObject]:
+    """Every TextObject with an ID on the package's pages: its text, page number (the order
+    of the Pages/Page_N parts) and Boundary in pt."""
+    out: list[OfdTextObject] = []
+    pages = sorted(
+        (n for n in zf.namelist() if _PAGE_CONTENT.search(n)),
+        key=lambda n: int(_PAGE_CONTENT.search(n).group(1)),  # type: ignore[union-attr]
+    )
+    for number, name in enumerate(pages, start=1):
+        if zf.getinfo(name).file_size > limit:
+            continue
+        root = _parse_strict(_read_member(zf, name), recover=True)
+        if root is None:
+            continue
+        for obj in root.iter():
+            if local_name(obj.tag) != "TextObject" or not obj.get("ID"):
+                continue
+            text = "".join((c.text or "") for c in obj if local_name(c.tag) == "TextCode").strip()
+            boundary = parse_box(obj.get("Boundary"))
+            if boundary is None:
+                continue
+            x, y, w, h = boundary
+            mm = MM_TO_PT
+            bbox = (x * mm, y * mm, (x + w) * mm, (y + h) * mm)
+            out.append(OfdTextObject(id=obj.get("ID"), text=text, page=number, bbox=bbox))
+    return out

@@ -1,35 +1,53 @@
-"""Pages: every input file as a stream of Pages of text lines with coordinates.
+"""Pages: every input file as a stream of Pages of words and lines with coordinates.
 
 PDF pages use their text layer when it is usable, else they are rasterised and OCRed;
 images are OCRed after EXIF orientation and a rotation guess; Word, OFD and XML are read
-natively (OFD: pipeline/ofd.py). Knows nothing of document types. A file that cannot be read
-raises UnreadableFile.
+natively (OFD: pipeline/ofd.py, Word's table grid: pipeline/docx_reader.py). Each file is
+opened once, and what a structured format holds beyond its text goes into the page's
+`payload` while the file is open: nothing later opens it again to read it. PDFium is called
+under pipeline/pdfium_lock.py's lock, here where it is called. Knows nothing of document
+types. A file that cannot be read raises UnreadableFile.
 
 `read_pages` gives the pages read; `pages_and_rasters` the same without OCR, each page to be
-OCRed as its Raster (flows/reading.py OCRs them in other processes); `render_page` one page's
+OCRed as its Raster (pipeline/reading.py hands them to an OCR pool); `render_page` one page's
 raster again (report crops). All three rasterise alike, so OCR boxes land on the same pixels.
 """
 
 from __future__ import annotations
 
+import contextlib
+import ctypes
+import io
 import mmap
 import re
 import unicodedata
 import zipfile
 import zlib
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Generator, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO, cast
 
 import numpy as np
 from PIL import Image, ImageOps, UnidentifiedImageError
 
 from pipeline import ofd
+from pipeline.docx_reader import docx_payload
 from pipeline.errors import UnreadableFile
 from pipeline.intake import limits_data
-from pipeline.models import BBox, InputFile, Line, Page, PageSource
+from pipeline.models import (
+    BBox,
+    InputFile,
+    Line,
+    OfdPayload,
+    Page,
+    PageSource,
+    Payload,
+    Word,
+    XmlPayload,
+)
 from pipeline.ocr import OcrEngine, OcrUnavailable, detect_rotation, get_engine, turn
+from pipeline.pdfium_lock import pdfium_lock
 
 EngineGetter = Callable[[], OcrEngine]
 
@@ -49,6 +67,7 @@ class PageSettings:
     line_y_tolerance: float = 0.5
     max_page_content_bytes: int = 2_097_152
     max_file_content_bytes: int = 67_108_864
+    max_structured_xml_bytes: int = 4_000_000
 
 
 def page_settings() -> PageSettings:
@@ -82,7 +101,7 @@ def read_pages(f: InputFile, engine: OcrEngine | None, dpi: int = 200) -> Iterat
         yield item
 
 
-def pages_and_rasters(f: InputFile, dpi: int = 200) -> Iterator[Page | Raster]:
+def pages_and_rasters(f: InputFile, dpi: int = 200) -> Generator[Page | Raster, None, None]:
     """The file's pages, one at a time, without OCR: a Page where the file holds its text
     (text layer, Word, OFD, XML), a Raster where the page must be OCRed (`ocr_page` reads
     it). What `read_pages` reads, for a caller that OCRs elsewhere. Raises UnreadableFile."""
@@ -180,6 +199,8 @@ def ocr_page(file: str, number: int, image: np.ndarray, engine: OcrEngine, dpi: 
         dpi=dpi,
         rotation=rotation,
         lines=lines,
+        # Each OCR box is one piece of text as the engine saw it: the words are the boxes.
+        words=[Word(text=ln.text, bbox=ln.bbox, confidence=ln.confidence) for ln in lines],
         engine=engine_label(engine),
     )
 
@@ -188,32 +209,48 @@ def ocr_page(file: str, number: int, image: np.ndarray, engine: OcrEngine, dpi: 
 
 
 def _pdf_pages(f: InputFile, path: Path, dpi: int) -> Iterator[Page | Raster]:
+    """The PDF opened once: its bytes mapped into memory, and the checks, pdfium and
+    pdfplumber all reading that one mapping."""
+    data = _map_pdf(path)
+    try:
+        _check_pdf_end(data)
+        _check_pdf_streams(data, page_settings().max_pdf_stream_bytes)
+        yield from _pdf_pages_of(f, data, dpi)
+    finally:
+        # BufferError: a page's buffer still held by a traceback; the GC closes it later.
+        with contextlib.suppress(BufferError):
+            data.close()
+
+
+def _pdf_pages_of(f: InputFile, data: mmap.mmap, dpi: int) -> Iterator[Page | Raster]:
     import pdfplumber
 
-    _check_pdf_end(path)
-    _check_pdf_streams(path, page_settings().max_pdf_stream_bytes)
-    doc = _open_pdf(path)
+    buffer = (ctypes.c_char * len(data)).from_buffer(data)
+    with pdfium_lock():
+        doc = _open_pdf(buffer)
     plumber: Any = None
     try:
         settings = page_settings()
-        if len(doc) > settings.max_pages:
+        with pdfium_lock():
+            count = len(doc)
+        if count > settings.max_pages:
             raise UnreadableFile(
-                f"PDF 共 {len(doc)} 页，超过上限 {settings.max_pages} 页，未读取；请拆分后提交"
+                f"PDF 共 {count} 页，超过上限 {settings.max_pages} 页，未读取；请拆分后提交"
             )
-        if len(doc) == 0:
+        if count == 0:
             raise UnreadableFile("PDF 文件中没有页面")
         plumber_pages: Any = None
         try:
-            plumber = pdfplumber.open(str(path))
+            plumber = pdfplumber.open(cast(io.BytesIO, _MappedFile(data)))  # any binary stream
             plumber_pages = plumber.pages
         except Exception:  # pdfminer fails on some files pdfium reads: pdfium's text or OCR
             plumber_pages = None
-        if plumber_pages is not None and len(plumber_pages) != len(doc):
+        if plumber_pages is not None and len(plumber_pages) != count:
             # A damaged page tree that the two libraries rebuild differently: pdfminer's
             # page i may not be pdfium's page i, and text must never land on the wrong page.
             plumber_pages = None
         budget = settings.max_file_content_bytes
-        for index in range(len(doc)):
+        for index in range(count):
             pl_page = None
             if plumber_pages is not None and index < len(plumber_pages):
                 pl_page = plumber_pages[index]
@@ -238,33 +275,93 @@ def _pdf_pages(f: InputFile, path: Path, dpi: int) -> Iterator[Page | Raster]:
     finally:
         if plumber is not None:
             _close_plumber(plumber, plumber_pages is not None)
-        doc.close()
+        with pdfium_lock():
+            doc.close()
+        del doc, buffer  # the mapping can be closed once nothing points into it
 
 
-def _open_pdf(path: Path) -> Any:
+class _MappedFile(io.RawIOBase):
+    """A read-only file over a memory mapping, with its own position: pdfplumber reads the
+    PDF through it while pdfium reads the same bytes in place."""
+
+    def __init__(self, data: mmap.mmap) -> None:
+        self._data = data
+        self._pos = 0
+
+    def readable(self) -> bool:
+        return True
+
+    def seekable(self) -> bool:
+        return True
+
+    def tell(self) -> int:
+        return self._pos
+
+    def seek(self, offset: int, whence: int = io.SEEK_SET) -> int:
+        base = {io.SEEK_SET: 0, io.SEEK_CUR: self._pos, io.SEEK_END: len(self._data)}[whence]
+        self._pos = max(0, base + offset)
+        return self._pos
+
+    def readinto(self, buffer: Any) -> int:
+        chunk = self._data[self._pos : self._pos + len(buffer)]
+        buffer[: len(chunk)] = chunk
+        self._pos += len(chunk)
+        return len(chunk)
+
+    def read(self, size: int = -1) -> bytes:
+        end = len(self._data) if size is None or size < 0 else self._pos + size
+        chunk = self._data[self._pos : end]
+        self._pos += len(chunk)
+        return chunk
+
+
+def _open_pdf(source: ctypes.Array[ctypes.c_char]) -> Any:
+    """The PDF in `source` (its bytes in memory). Call with the PDFium lock held."""
     import pypdfium2 as pdfium
 
     try:
-        return pdfium.PdfDocument(str(path))
+        return pdfium.PdfDocument(source)
     except pdfium.PdfiumError as exc:
         code = getattr(exc, "err_code", None)
         raise UnreadableFile(_PDFIUM_ERRORS.get(code, f"PDF 文件已损坏：{exc}")) from exc
 
 
 def _render_pdf_page(f: InputFile, path: Path, number: int, dpi: int) -> Raster:
-    doc = _open_pdf(path)
     try:
-        if not 1 <= number <= len(doc):
-            raise UnreadableFile(f"PDF 没有第 {number} 页")
-        pdf_page = doc[number - 1]
-        try:
-            width, height = pdf_page.get_size()
-            image, used_dpi = _rasterise(pdf_page, width, height, dpi, page_settings())
-            return Raster(f.file, number, image, used_dpi)
-        finally:
-            pdf_page.close()
+        data = _map_pdf(path)
+    except OSError as exc:
+        raise UnreadableFile(_PDFIUM_ERRORS[2]) from exc
+    try:
+        buffer = (ctypes.c_char * len(data)).from_buffer(data)
+        with pdfium_lock():
+            doc = _open_pdf(buffer)
+            try:
+                if not 1 <= number <= len(doc):
+                    raise UnreadableFile(f"PDF 没有第 {number} 页")
+                pdf_page = doc[number - 1]
+                try:
+                    width, height = pdf_page.get_size()
+                    image, used_dpi = _rasterise(pdf_page, width, height, dpi, page_settings())
+                    return Raster(f.file, number, image, used_dpi)
+                finally:
+                    pdf_page.close()
+            finally:
+                doc.close()
+                del doc, buffer
     finally:
-        doc.close()
+        with contextlib.suppress(BufferError):  # see _pdf_pages
+            data.close()
+
+
+def _map_pdf(path: Path) -> mmap.mmap:
+    """The PDF's bytes mapped into memory, from one open of the file. A private
+    (copy-on-write) mapping: writable as ctypes wants, never written. Raises UnreadableFile
+    for an empty file."""
+    with open(path, "rb") as fh:
+        try:
+            return mmap.mmap(fh.fileno(), 0, access=mmap.ACCESS_COPY)
+        except ValueError:  # empty file
+            raise UnreadableFile(_PDF_CUT) from None
 
 
 def _close_plumber(plumber: Any, pages_read: bool) -> None:
@@ -291,14 +388,13 @@ _PDFIUM_ERRORS: dict[int | None, str] = {
 }
 
 
-def _check_pdf_end(path: Path) -> None:
+_PDF_CUT = "PDF 文件已损坏：文件不完整（缺少结尾标记，可能上传或复制中断）"
+
+
+def _check_pdf_end(data: mmap.mmap) -> None:
     """A PDF cut short (interrupted upload or copy) lacks its %%EOF marker at the end."""
-    size = path.stat().st_size
-    with open(path, "rb") as fh:
-        fh.seek(max(0, size - 8192))
-        tail = fh.read()
-    if b"%%EOF" not in tail:
-        raise UnreadableFile("PDF 文件已损坏：文件不完整（缺少结尾标记，可能上传或复制中断）")
+    if b"%%EOF" not in data[max(0, len(data) - 8192) :]:
+        raise UnreadableFile(_PDF_CUT)
 
 
 _STREAM = re.compile(rb"(?<!end)stream(?:\r\n|\n|\r)")
@@ -306,26 +402,20 @@ _INFLATE_IN = 1 << 16
 _INFLATE_OUT = 1 << 20
 
 
-def _check_pdf_streams(path: Path, limit: int) -> None:
+def _check_pdf_streams(data: mmap.mmap, limit: int) -> None:
     """Refuse a PDF with a Flate stream that inflates past `limit` bytes, before any parser
     does: pdfium and pdfminer both inflate a whole content stream in memory (a 1 MB file
     holding a 1 GB stream of spaces took 2 GB of each). Every stream is inflated here once,
     a chunk at a time, counting and keeping nothing; data that is not zlib is skipped."""
-    with open(path, "rb") as fh:
-        try:
-            data = mmap.mmap(fh.fileno(), 0, access=mmap.ACCESS_READ)
-        except ValueError:  # empty file
-            return
-    with data:
-        pos = 0
-        while match := _STREAM.search(data, pos):
-            start = match.end()
-            inflated, used = _inflated_size(data, start, limit)
-            if inflated > limit:
-                raise UnreadableFile(
-                    f"PDF 内有数据流解压后超过 {limit // (1 << 20)} MB，疑似压缩炸弹，未读取"
-                )
-            pos = max(start + used, match.start() + 1)
+    pos = 0
+    while match := _STREAM.search(data, pos):
+        start = match.end()
+        inflated, used = _inflated_size(data, start, limit)
+        if inflated > limit:
+            raise UnreadableFile(
+                f"PDF 内有数据流解压后超过 {limit // (1 << 20)} MB，疑似压缩炸弹，未读取"
+            )
+        pos = max(start + used, match.start() + 1)
 
 
 def _inflated_size(data: mmap.mmap, start: int, limit: int) -> tuple[int, int]:
@@ -354,25 +444,38 @@ def _pdf_page(
     dpi: int,
     settings: PageSettings,
 ) -> Page | Raster:
-    pdf_page = doc[index]
+    with pdfium_lock():
+        pdf_page = doc[index]
     try:
-        width, height = pdf_page.get_size()
+        with pdfium_lock():
+            width, height = pdf_page.get_size()
+            pdfium_height = pdf_page.get_height()
+            # The words: pdfium's text runs (one per string the producer drew), ~30 ms a page
+            # even with seals and QR codes drawn as paths, where pdfminer takes ten times that.
+            runs = pdfium_text_runs(pdf_page, pdfium_height)
+        words = [Word(text=text, bbox=bbox) for text, bbox in runs]
         cover = 0.0
         if pl_page is not None:
             try:
                 width, height = float(pl_page.width), float(pl_page.height)
                 lines, cover = _plumber_lines(pl_page, settings), _image_cover(pl_page)
                 if text_layer_usable(lines, cover, settings):
-                    return _text_page(f, index, width, height, lines)
+                    return _text_page(f, index, width, height, lines, words)
             except Exception:  # pdfminer chokes on a page pdfium can still read
                 pass
-        lines = _pdfium_lines(pdf_page, height, settings)
+        if height == pdfium_height:
+            lines = group_lines(runs, settings.line_y_tolerance)
+        else:
+            with pdfium_lock():
+                lines = _pdfium_lines(pdf_page, height, settings)
         if text_layer_usable(lines, cover, settings):
-            return _text_page(f, index, width, height, lines)
-        image, used_dpi = _rasterise(pdf_page, width, height, dpi, settings)
+            return _text_page(f, index, width, height, lines, words)
+        with pdfium_lock():
+            image, used_dpi = _rasterise(pdf_page, width, height, dpi, settings)
         return Raster(f.file, index + 1, image, used_dpi)
     finally:
-        pdf_page.close()
+        with pdfium_lock():
+            pdf_page.close()
 
 
 def _content_bytes(pl_page: Any) -> int:
@@ -390,7 +493,9 @@ def _content_bytes(pl_page: Any) -> int:
         return 1 << 62
 
 
-def _text_page(f: InputFile, index: int, width: float, height: float, lines: list[Line]) -> Page:
+def _text_page(
+    f: InputFile, index: int, width: float, height: float, lines: list[Line], words: list[Word]
+) -> Page:
     return Page(
         file=f.file,
         number=index + 1,
@@ -399,6 +504,7 @@ def _text_page(f: InputFile, index: int, width: float, height: float, lines: lis
         height=height,
         unit="pt",
         lines=lines,
+        words=words,
     )
 
 
@@ -695,7 +801,7 @@ def _image_dpi(im: Image.Image, scale: float) -> int | None:
 # ---- Word --------------------------------------------------------------------------------
 
 
-def _check_package(path: Path, what: str) -> None:
+def _check_package(path: Path | BinaryIO, what: str) -> None:
     """A .docx or .ofd is a zip that its reader inflates part by part into memory: refuse one
     that would inflate past max_package_bytes, or whose parts are compressed beyond the
     archive ratio limit (a bomb). zipfile never reads past a part's declared size, so the
@@ -726,18 +832,23 @@ def _docx_page(f: InputFile, path: Path) -> Page:
     import docx
     from docx.opc.exceptions import PackageNotFoundError
 
-    _check_package(path, "Word")
-    try:
-        document = docx.Document(str(path))
-        texts = list(_docx_texts(document))
-    except (PackageNotFoundError, KeyError, ValueError, zipfile.BadZipFile, OSError) as exc:
-        raise UnreadableFile(f"Word 文件已损坏：{exc}") from exc
-    except Exception as exc:  # lxml syntax errors and the like inside the package
-        raise UnreadableFile(f"Word 文件无法读取：{exc}") from exc
-    return _paragraph_page(f, "docx", texts)
+    with open(path, "rb") as fh:  # opened once: the check and python-docx read this handle
+        _check_package(fh, "Word")
+        fh.seek(0)
+        try:
+            document = docx.Document(fh)
+            texts = list(_docx_texts(document))
+            payload = docx_payload(document)
+        except (PackageNotFoundError, KeyError, ValueError, zipfile.BadZipFile, OSError) as exc:
+            raise UnreadableFile(f"Word 文件已损坏：{exc}") from exc
+        except Exception as exc:  # lxml syntax errors and the like inside the package
+            raise UnreadableFile(f"Word 文件无法读取：{exc}") from exc
+    return _paragraph_page(f, "docx", texts, payload)
 
 
-def _paragraph_page(f: InputFile, source: PageSource, texts: list[str]) -> Page:
+def _paragraph_page(
+    f: InputFile, source: PageSource, texts: list[str], payload: Payload | None = None
+) -> Page:
     """One page of paragraphs, a line each: its unit is the paragraph, not a position."""
     lines = [Line(text=t, bbox=(0.0, float(i), 1.0, float(i + 1))) for i, t in enumerate(texts)]
     return Page(
@@ -748,6 +859,7 @@ def _paragraph_page(f: InputFile, source: PageSource, texts: list[str]) -> Page:
         height=float(max(1, len(lines))),
         unit="para",
         lines=lines,
+        payload=payload,
     )
 
 
@@ -792,9 +904,15 @@ def _table_rows(table: Any) -> Iterator[str]:
 
 def _ofd_pages(f: InputFile, path: Path) -> Iterator[Page]:
     """Text objects of each page (and its template) straight from the OFD's XML."""
-    _check_package(path, "OFD")
+    with open(path, "rb") as fh:  # opened once: the check and the reader use this handle
+        _check_package(fh, "OFD")
+        fh.seek(0)
+        yield from _ofd_package_pages(f, fh)
+
+
+def _ofd_package_pages(f: InputFile, fh: BinaryIO) -> Iterator[Page]:
     try:
-        zf = zipfile.ZipFile(path)
+        zf = zipfile.ZipFile(fh)
     except (zipfile.BadZipFile, OSError) as exc:
         raise UnreadableFile(f"OFD 文件已损坏：{exc}") from exc
     with zf:
@@ -809,6 +927,10 @@ def _ofd_pages(f: InputFile, path: Path) -> Iterator[Page]:
                 words = ofd.page_words(zf, content_paths)
             except (KeyError, ValueError) as exc:
                 raise UnreadableFile(f"OFD 第 {number} 页无法读取：{exc}") from exc
+            payload: OfdPayload | None = None
+            if number == 1:
+                # What the package holds beyond its pages (an invoice's fields) rides on page 1.
+                payload = ofd.package_payload(zf, page_settings().max_structured_xml_bytes)
             yield Page(
                 file=f.file,
                 number=number,
@@ -816,7 +938,11 @@ def _ofd_pages(f: InputFile, path: Path) -> Iterator[Page]:
                 width=round(box[2] * ofd.MM_TO_PT, 2),
                 height=round(box[3] * ofd.MM_TO_PT, 2),
                 unit="pt",
-                lines=group_lines(words, page_settings().line_y_tolerance),
+                lines=group_lines(
+                    [(w.text, w.bbox) for w in words], page_settings().line_y_tolerance
+                ),
+                words=words,
+                payload=payload,
             )
 
 
@@ -828,7 +954,8 @@ def _xml_page(f: InputFile, path: Path) -> Page:
 
     parser = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False)
     try:
-        root = etree.fromstring(path.read_bytes(), parser)
+        data = path.read_bytes()
+        root = etree.fromstring(data, parser)
     except (etree.XMLSyntaxError, ValueError, OSError) as exc:
         raise UnreadableFile(f"XML 文件无法解析：{exc}") from exc
     texts = []
@@ -838,4 +965,7 @@ def _xml_page(f: InputFile, path: Path) -> Page:
         value = " ".join((el.text or "").split())
         if value:
             texts.append(f"{ofd.local_name(el.tag)}: {value}")
-    return _paragraph_page(f, "xml", texts)
+    # The tree itself for the extractors; none for a file too large to be an invoice's.
+    small = len(data) <= page_settings().max_structured_xml_bytes
+    payload = XmlPayload(root=ofd.xml_tree(root) if small else None)
+    return _paragraph_page(f, "xml", texts, payload)

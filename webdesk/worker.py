@@ -104,11 +104,12 @@ class StatusWriter(logging.Handler):
             self.handleError(record)
 
     def _on_batch(self, batch: Any, pages_total: int) -> None:
-        from flows.reading import count_pages
+        from pipeline.intake import pages_expected
 
         self.pages_total = pages_total
         for app in batch.applications:
-            self.app_total[app.name] = sum(count_pages(f) for f in app.files)
+            # Counted at intake and carried in the batch: no file is opened again here.
+            self.app_total[app.name] = pages_expected(app.files)
             for f in app.files:
                 self.app_of[f.path] = app.name
         with self.db.session(write=True) as s:

@@ -7,11 +7,11 @@ from pathlib import Path
 
 import pytest
 
+from pipeline.assemble import assemble_report
 from pipeline.cache import PageCache
 from pipeline.intake import scan_batch
 from pipeline.models import Document, Report
-from pipeline.ocr import get_engine
-from pipeline.process import assemble_report, read_file
+from pipeline.reading import read_file
 from tests.checks.truth import ROOT, real_forms, truth
 
 
@@ -34,10 +34,9 @@ def sample_reports(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Report
     """
     cache_dir = os.environ.get("DOSSIER_TEST_CACHE")
     cache = PageCache(Path(cache_dir) if cache_dir else tmp_path_factory.mktemp("page-cache"))
-    engine = get_engine("rapidocr")
     batch = scan_batch(ROOT / "samples" / "batch", tmp_path_factory.mktemp("work"))
     reports: dict[str, Report] = {}
     for app in batch.applications:
-        results = [read_file(f, engine, cache) for f in app.files]
+        results = [read_file(f, "rapidocr", cache).result for f in app.files]
         reports[truth_name(app.name)] = assemble_report(app, results)
     return reports

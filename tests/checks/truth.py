@@ -78,7 +78,7 @@ def real_forms(work_dir: Path) -> dict[str, Document]:
             if f.format != "docx":
                 continue
             pages = list(read_pages(f, None))
-            result = application_form.extract(f, pages)
+            result = application_form.extract(f.file, pages)
             forms[name] = Document(
                 file=f.file,
                 pages=[p.number for p in pages],

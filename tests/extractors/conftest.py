@@ -146,13 +146,13 @@ def has_text_layer(path: Path) -> bool:
 
 
 def assert_extracts(
-    extract: Callable[[InputFile, list[Page]], Extraction],
+    extract: Callable[[str, list[Page]], Extraction],
     f: InputFile,
     pages: list[Page],
     expected: dict[str, Any],
 ) -> Extraction:
     """Every expected field exact (names normalised), with evidence on the document's pages."""
-    result = extract(f, pages)
+    result = extract(f.file, pages)
     found = result.record.model_dump(mode="json")
     assert mismatches(found, expected) == {}
     numbers = {p.number for p in pages}

@@ -414,7 +414,7 @@ def test_sample_batch_reports(sample_files: dict[tuple[str, str], InputFile], en
         if f.path not in read_once:
             read_once[f.path] = list(read_pages(f, engine))
         mine = [p for p in read_once[f.path] if p.number in doc["pages"]]
-        rec = record(audit_report.extract(f, mine)).model_dump(mode="json")
+        rec = record(audit_report.extract(f.file, mine)).model_dump(mode="json")
         for name, expected in doc["fields"].items():
             got = rec.get(name)
             if name == "prior_year":
@@ -436,7 +436,7 @@ def test_text_pdf_in_wan_with_row_numbers_and_qualified_opinion(tmp_path: Path) 
     path = statements_pdf(tmp_path / "审计报告.pdf", unit="万元", row_numbers=True, qualified=True)
     f, pages = read(path, None)
     assert all(p.source == "text-layer" for p in pages)
-    result = audit_report.extract(f, pages)
+    result = audit_report.extract(f.file, pages)
     rec = record(result)
     check_figures(rec, CURRENT, PRIOR)
     assert rec.year == "2018"
@@ -460,7 +460,7 @@ def test_total_revenue_and_fourth_profit_labels(tmp_path: Path) -> None:
         tmp_path / "r.pdf", income_labels=labels, equity_label="所有者权益（或股东权益）合计"
     )
     f, pages = read(path, None)
-    rec = record(audit_report.extract(f, pages))
+    rec = record(audit_report.extract(f.file, pages))
     check_figures(rec, CURRENT, PRIOR)
     assert rec.opinion == "标准无保留意见"
 
@@ -468,7 +468,7 @@ def test_total_revenue_and_fourth_profit_labels(tmp_path: Path) -> None:
 def test_side_by_side_balance_sheet(tmp_path: Path) -> None:
     path = statements_pdf(tmp_path / "r.pdf", side_by_side=True, equity_label="股东权益合计")
     f, pages = read(path, None)
-    rec = record(audit_report.extract(f, pages))
+    rec = record(audit_report.extract(f.file, pages))
     check_figures(rec, CURRENT, PRIOR)
 
 
@@ -479,7 +479,7 @@ def test_annual_report_prefers_consolidated_and_stays_cheap(tmp_path: Path) -> N
     f, pages = read(path, None)
     assert len(pages) == 126
     # How long this takes is measured by benchmarks/cheap_paths.py (no wall time in tests).
-    result = audit_report.extract(f, pages)
+    result = audit_report.extract(f.file, pages)
     rec = record(result)
     check_figures(rec, CURRENT, PRIOR)
     assert result.evidence["total_assets"].page == 122  # the 合并 sheet, not the 母公司 one
@@ -489,7 +489,7 @@ def test_scanned_statements(tmp_path: Path, engine: Any) -> None:
     path = statements_scan(tmp_path / "scan.pdf")
     f, pages = read(path, engine)
     assert [p.source for p in pages] == ["ocr", "ocr"]
-    result = audit_report.extract(f, pages)
+    result = audit_report.extract(f.file, pages)
     rec = record(result)
     check_figures(rec, CURRENT, PRIOR)
     assert rec.year == "2018" and rec.company_name == COMPANY
@@ -515,10 +515,8 @@ def ocr_page(number: int, cells: list[tuple[str, float, float]], width: float = 
     )
 
 
-def hand_file() -> InputFile:
-    return InputFile(
-        file="s.jpg", path="/nonexistent/s.jpg", sha256="0" * 64, size=1, format="jpeg"
-    )
+def hand_file() -> str:
+    return "s.jpg"
 
 
 def test_ocr_glued_label_and_dated_columns() -> None:

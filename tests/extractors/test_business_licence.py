@@ -11,7 +11,7 @@ import pytest
 from extractors import business_licence
 from extractors.business_licence import straighten
 from extractors.common.credit_code import check_digit
-from pipeline.models import InputFile, Line, Page
+from pipeline.models import Line, Page
 from tests.extractors import render
 from tests.extractors.conftest import (
     ReadFile,
@@ -23,7 +23,7 @@ from tests.extractors.conftest import (
 
 SAMPLES = sample_docs("business_licence")
 CODE = "91430104MA4L0QBC2" + check_digit("91430104MA4L0QBC2")
-HAND = InputFile(file="hand.jpg", path="hand.jpg", sha256="0" * 64, size=1, format="jpeg")
+HAND = "hand.jpg"
 
 
 @pytest.mark.parametrize("doc", SAMPLES, ids=[d.id for d in SAMPLES])

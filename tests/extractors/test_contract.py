@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from extractors import contract
-from pipeline.models import InputFile, Line, Page
+from pipeline.models import Line, Page
 from tests.extractors import render
 from tests.extractors.conftest import (
     ReadFile,
@@ -47,7 +47,7 @@ def _selected() -> list[SampleDoc]:
 
 
 SAMPLES = _selected()
-HAND = InputFile(file="hand.pdf", path="hand.pdf", sha256="0" * 64, size=1, format="pdf")
+HAND = "hand.pdf"
 
 
 @pytest.mark.parametrize("doc", SAMPLES, ids=[d.id for d in SAMPLES])

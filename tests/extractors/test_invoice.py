@@ -532,7 +532,7 @@ def test_sample_batch_invoices(
     for doc in SAMPLE_DOCS:
         f, pages = sample_pages[(doc["application"], doc["file"])]
         mine = [p for p in pages if p.number in doc["pages"]]
-        result = invoice.extract(f, mine)
+        result = invoice.extract(f.file, mine)
         rec = result.record.model_dump(mode="json")
         for name, expected in doc["fields"].items():
             got = rec.get(name)
@@ -553,7 +553,7 @@ def test_sample_batch_invoices(
 def test_digital_invoice_text_pdf_side_by_side(tmp_path: Path) -> None:
     f, pages = read(invoice_pdf(tmp_path / "数电票.pdf", DIGITAL, draw_digital, (210, 140)), None)
     assert pages[0].source == "text-layer"
-    result = invoice.extract(f, pages)
+    result = invoice.extract(f.file, pages)
     assert_invoice(result, DIGITAL)
     assert "invoice_code" not in result.unread  # a 数电票 has none: null is the value
     assert result.unread == {}
@@ -564,7 +564,7 @@ def test_digital_invoice_text_pdf_side_by_side(tmp_path: Path) -> None:
 
 def test_classic_invoice_with_discount_line(tmp_path: Path) -> None:
     f, pages = read(invoice_pdf(tmp_path / "dzfp.pdf", DISCOUNTED, draw_classic, (240, 140)), None)
-    result = invoice.extract(f, pages)
+    result = invoice.extract(f.file, pages)
     assert_invoice(result, DISCOUNTED)
     assert result.unread == {}
     assert result.evidence["invoice_code"].text.endswith("043001800111")
@@ -573,7 +573,7 @@ def test_classic_invoice_with_discount_line(tmp_path: Path) -> None:
 def test_scanned_invoice_with_discount_line(tmp_path: Path, engine: Any) -> None:
     f, pages = read(invoice_jpeg(tmp_path / "专票扫描.jpg", DISCOUNTED), engine)
     assert pages[0].source == "ocr"
-    result = invoice.extract(f, pages)
+    result = invoice.extract(f.file, pages)
     assert_invoice(result, DISCOUNTED)
     assert 0.5 < result.confidence < 1
 
@@ -583,7 +583,7 @@ def test_ofd_with_original_invoice_xml(tmp_path: Path) -> None:
         ofd_file(tmp_path / "fp.ofd", DISCOUNTED, original=True, custom_tags=False), None
     )
     assert f.format == "ofd" and pages[0].source == "xml"
-    result = invoice.extract(f, pages)
+    result = invoice.extract(f.file, pages)
     assert_invoice(result, DISCOUNTED)
     assert "original_invoice.xml" in result.evidence["buyer_name"].text
     assert "original_invoice.xml" in result.evidence["items"].text
@@ -594,7 +594,7 @@ def test_ofd_without_original_invoice_xml(tmp_path: Path) -> None:
     f, pages = read(
         ofd_file(tmp_path / "fp.ofd", DISCOUNTED, original=False, custom_tags=True), None
     )
-    result = invoice.extract(f, pages)
+    result = invoice.extract(f.file, pages)
     assert_invoice(result, DISCOUNTED)
     # CustomTag.xml points at the page's text objects: the evidence has their page and box
     ev = result.evidence["seller_name"]
@@ -603,7 +603,7 @@ def test_ofd_without_original_invoice_xml(tmp_path: Path) -> None:
     f2, pages2 = read(
         ofd_file(tmp_path / "plain.ofd", DISCOUNTED, original=False, custom_tags=False), None
     )
-    result2 = invoice.extract(f2, pages2)
+    result2 = invoice.extract(f2.file, pages2)
     assert_invoice(result2, DISCOUNTED)
     assert "OFD.xml" in result2.evidence["invoice_number"].text  # its CustomData came first
 
@@ -611,7 +611,7 @@ def test_ofd_without_original_invoice_xml(tmp_path: Path) -> None:
 def test_digital_invoice_xml(tmp_path: Path) -> None:
     f, pages = read(digital_xml(tmp_path / "dzfp_24432000000012345678.xml", DIGITAL), None)
     assert f.format == "xml"
-    result = invoice.extract(f, pages)
+    result = invoice.extract(f.file, pages)
     assert_invoice(result, DIGITAL)
     assert result.unread == {}
     assert "<BuyerName>" in result.evidence["buyer_name"].text
@@ -637,9 +637,7 @@ def hand_page(lines: list[Line]) -> Page:
     )
 
 
-HAND_FILE = InputFile(
-    file="p.jpg", path="/nonexistent/p.jpg", sha256="0" * 64, size=1, format="jpeg"
-)
+HAND_FILE = "p.jpg"
 BUYER_BLOCK = [
     ("购", 60, 300),
     ("名称：湖南星辰智能装备有限公司", 120, 300),

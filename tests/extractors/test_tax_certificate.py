@@ -11,7 +11,6 @@ import pytest
 from extractors import tax_certificate
 from extractors.common.credit_code import check_digit
 from extractors.tax_certificate import choose_total
-from pipeline.models import InputFile
 from tests.extractors import render
 from tests.extractors.conftest import (
     ReadFile,
@@ -23,7 +22,7 @@ from tests.extractors.conftest import (
 
 SAMPLES = sample_docs("tax_certificate")
 CODE = "91430104MA4L0QBC2" + check_digit("91430104MA4L0QBC2")
-HAND = InputFile(file="hand.jpg", path="hand.jpg", sha256="0" * 64, size=1, format="jpeg")
+HAND = "hand.jpg"
 HEADER = ["原凭证号", "税种", "品目名称", "税款所属时期", "入（退）库日期", "实缴（退）金额"]
 COLUMNS = [100, 520, 760, 1150, 1700, 2050]  # header texts centred over their columns
 

@@ -1,4 +1,5 @@
-"""Page reading in flows/reading.py: OCR pages cached one by one, text pages never OCR'd."""
+"""Page reading (pipeline/reading.py, with flows/reading.py's pool): OCR pages cached one by one,
+text pages never OCR'd."""
 
 from __future__ import annotations
 
@@ -8,9 +9,10 @@ from pathlib import Path
 
 import pytest
 
-from flows.reading import InlineOcr, OcrJob, OcrPool, load_pages, read_file
+from flows.reading import OcrPool
 from pipeline.cache import PageCache
 from pipeline.models import InputFile, Line, Page
+from pipeline.reading import InlineOcr, OcrJob, load_pages, read_file
 from tests.flows.batches import SAMPLE_APP, scanned_pdf
 
 
@@ -74,9 +76,10 @@ def test_text_pages_never_reach_the_ocr_pool(tmp_path: Path, kind: str) -> None:
 
     pool.submit = counting_submit  # type: ignore[method-assign]
     try:
-        result, pages = read_file(_input(invoice, "pdf"), "rapidocr", None, pool)
+        read = read_file(_input(invoice, "pdf"), "rapidocr", None, pool)
     finally:
         pool.shutdown()
-    assert result.status == "processed" and result.page_sources == {"text-layer": 1}
+    assert read.result.status == "processed" and read.result.page_sources == {"text-layer": 1}
     assert submitted == []
-    assert [p.lines for p in pages] == [[]]  # what the report gets: pages without their lines
+    # What the report gets: pages without their text.
+    assert [(p.lines, p.words, p.payload) for p in read.pages] == [([], [], None)]

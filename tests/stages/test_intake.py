@@ -276,3 +276,37 @@ def test_batch_that_cannot_be_read(tmp_path: Path) -> None:
     (tmp_path / "notes.pdf").write_bytes(PDF)
     with pytest.raises(BatchUnreadable):
         scan_batch(tmp_path / "notes.pdf", tmp_path / "work")
+
+
+def test_pages_are_counted_at_intake_from_the_same_open(tmp_path: Path) -> None:
+    """Each file's page count comes with it (InputFile.pages), for the progress totals: the
+    batch flow and the web worker sum these instead of opening every PDF again."""
+    from io import BytesIO
+
+    from PIL import Image
+
+    from pipeline.intake import pages_expected
+    from tests.flows.batches import scanned_pdf
+
+    app = tmp_path / "batch" / "001_某公司"
+    app.mkdir(parents=True)
+    (app / "扫描.pdf").write_bytes(scanned_pdf(3, dpi=40))
+    (app / "扫描副本.pdf").write_bytes((app / "扫描.pdf").read_bytes())  # a duplicate
+    frames = [Image.new("L", (60, 80), 255) for _ in range(2)]
+    tiff = BytesIO()
+    frames[0].save(tiff, "TIFF", save_all=True, append_images=frames[1:])
+    (app / "两页.tif").write_bytes(tiff.getvalue())
+    (app / "执照.png").write_bytes(PNG)
+    (app / "坏.pdf").write_bytes(b"%PDF-1.4 not really\n%%EOF\n")
+    (app / "说明.exe").write_bytes(b"MZ" + b"\0" * 64)
+    files = _files(scan_batch(tmp_path / "batch", tmp_path / "work"), "001_某公司")
+    assert {name: f.pages for name, f in files.items()} == {
+        "扫描.pdf": 3,
+        "扫描副本.pdf": 3,
+        "两页.tif": 2,
+        "执照.png": 1,
+        "坏.pdf": 1,  # the reader proper says what is wrong with it
+        "说明.exe": None,
+    }
+    assert files["扫描副本.pdf"].status == "duplicate"
+    assert pages_expected(list(files.values())) == 3 + 2 + 1 + 1

@@ -11,6 +11,7 @@ from extractors import application_form
 from extractors.common.credit_code import check_digit
 from pipeline.formats import detect_format
 from pipeline.models import Declared, InputFile
+from pipeline.pages import read_pages
 from tests.unit.docx_builder import build_form
 
 CODE17 = "91430100MA4L0ABC1"
@@ -25,7 +26,7 @@ def _extract(path: Path) -> tuple[Declared, dict[str, object], dict[str, str]]:
         size=path.stat().st_size,
         format=detect_format(path),
     )
-    result = application_form.extract(f, [])
+    result = application_form.extract(f.file, list(read_pages(f, None)))
     assert isinstance(result.record, Declared)
     return result.record, dict(result.evidence), result.unread
 

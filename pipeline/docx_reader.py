@@ -1,56 +1,32 @@
-"""Read a .docx as rows of cell texts, with every kind of checkbox turned into ☑ or □.
+"""A .docx's structure as the page's payload: rows of cell texts (merged cells once), with
+every kind of checkbox turned into ☑ or □.
 
 Word stores a ticked box in four ways: a character (☑ □ ■ √), a Wingdings `w:sym`, a legacy
 FORMCHECKBOX field and a `w14:checkbox` content control. All four come out as one token here,
-so that the form extractor reads one vocabulary.
+so that the form extractor reads one vocabulary (vocab/checkbox.toml).
+Read by pipeline/pages.py while the document is open.
 """
 
 from __future__ import annotations
 
 import tomllib
 from collections.abc import Iterator
-from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from docx import Document as open_docx
 from docx.oxml.ns import qn
 from docx.table import Table
 
-TICK = "☑"
-BOX = "□"
-VOCAB = Path(__file__).with_name("vocab") / "application_form.toml"
+from pipeline.models import BOX, TICK, DocxCell, DocxPayload, DocxRow
+
+VOCAB = Path(__file__).with_name("vocab") / "checkbox.toml"
 W14 = "http://schemas.microsoft.com/office/word/2010/wordml"
 
 
 @lru_cache(maxsize=1)
 def _box_vocab() -> dict[str, Any]:
     return dict(tomllib.loads(VOCAB.read_text(encoding="utf-8"))["checkbox"])
-
-
-@dataclass
-class Cell:
-    text: str
-    col: int  # first grid column the cell covers
-    span: int
-
-
-@dataclass
-class Row:
-    table: int
-    index: int
-    cells: list[Cell]
-
-    @property
-    def texts(self) -> list[str]:
-        return [c.text for c in self.cells]
-
-    def at_col(self, col: int) -> Cell | None:
-        for c in self.cells:
-            if c.col <= col < c.col + c.span:
-                return c
-        return None
 
 
 def _is_true(el: Any, attr: str) -> bool:
@@ -115,11 +91,11 @@ def element_text(el: Any) -> str:
     return text.strip()
 
 
-def _table_rows(table: Table, table_index: int, seen: dict[int, Any]) -> Iterator[Row]:
+def _table_rows(table: Table, table_index: int, seen: dict[int, Any]) -> Iterator[DocxRow]:
     """Rows of unique cells. `seen` keeps the cell elements alive so that their ids stay unique."""
     for r_index, row in enumerate(table.rows):
         grid = row.cells  # one entry per grid column, merged cells repeated
-        cells: list[Cell] = []
+        cells: list[DocxCell] = []
         col = 0
         while col < len(grid):
             tc = grid[col]._tc
@@ -129,21 +105,16 @@ def _table_rows(table: Table, table_index: int, seen: dict[int, Any]) -> Iterato
             # A vertical merge repeats the top cell down the rows: its text counts once.
             text = "" if id(tc) in seen else element_text(tc)
             seen[id(tc)] = tc
-            cells.append(Cell(text=text, col=col, span=span))
+            cells.append(DocxCell(text=text, col=col, span=span))
             col += span
-        yield Row(table=table_index, index=r_index, cells=cells)
+        yield DocxRow(table=table_index, index=r_index, cells=cells)
 
 
-@dataclass
-class DocxContent:
-    paragraphs: list[str]  # body paragraphs outside tables, in order
-    rows: list[Row]  # every table row of the body, nested tables after their parent row
-
-
-def read_docx(path: str | Path) -> DocxContent:
-    doc = open_docx(str(path))
+def docx_payload(doc: Any) -> DocxPayload:
+    """Body paragraphs outside tables, in order, and every table row of the body (nested
+    tables after their parent row), of an open python-docx Document."""
     paragraphs = [t for t in (element_text(p._p) for p in doc.paragraphs) if t]
-    rows: list[Row] = []
+    rows: list[DocxRow] = []
     counter = 0
 
     seen: dict[int, Any] = {}
@@ -165,4 +136,4 @@ def read_docx(path: str | Path) -> DocxContent:
 
     for table in doc.tables:
         add(table)
-    return DocxContent(paragraphs=paragraphs, rows=rows)
+    return DocxPayload(paragraphs=paragraphs, rows=rows)
