@@ -71,7 +71,9 @@ def main() -> None:
 
         figures = {
             "text_layer_s": timed(lambda: list(read_pages(text_file, None)), runs),
-            "annual_report_s": timed(lambda: audit_report.extract(annual_file.file, annual_pages), runs),
+            "annual_report_s": timed(
+                lambda: audit_report.extract(annual_file.file, annual_pages), runs
+            ),
             "find_orgs_ms_per_line": timed(lambda: [find_orgs(x) for x in lines], runs)
             * 1000
             / len(lines),
