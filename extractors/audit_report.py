@@ -24,7 +24,7 @@ from extractors.base import Collector, Extraction
 from extractors.common.amounts import UNIT_FACTORS, detect_unit, parse_amount
 from extractors.common.normalize import normalize_name, ocr_digits, to_halfwidth
 from extractors.common.orgs import find_orgs
-from extractors.layout import compact, level_boxes, rows, union_bbox
+from extractors.layout import compact, join_spaced, level_boxes, rows, union_bbox
 from pipeline import ofd
 from pipeline.models import AuditReport, BBox, InputFile, Line, Page, StatementFigures
 
@@ -251,7 +251,7 @@ def _split_merged(line: Line, v: Vocab) -> list[Line]:
 
 def _cells(row: list[Line], v: Vocab) -> list[Line]:
     out: list[Line] = []
-    for line in row:
+    for line in join_spaced(row):
         out.extend(_split_merged(line, v))
     return out
 

@@ -340,12 +340,14 @@ def _income_rows(doc: AuditVariantDoc, scale: float) -> list[Row]:
             row("其中：营业收入", lambda a: a.revenue),
             row(
                 "二、营业总成本",
-                lambda a: a.cost_of_sales
-                + a.taxes_and_surcharges
-                + a.selling_expenses
-                + a.admin_expenses
-                + a.rd_expenses
-                + a.finance_expenses,
+                lambda a: (
+                    a.cost_of_sales
+                    + a.taxes_and_surcharges
+                    + a.selling_expenses
+                    + a.admin_expenses
+                    + a.rd_expenses
+                    + a.finance_expenses
+                ),
             ),
             row("其中：营业成本", lambda a: a.cost_of_sales),
         ]
@@ -414,7 +416,9 @@ def _statement(
             if v.between == "行次":
                 cells.append(str(number) if value is not None else "")
             else:  # 附注: a note number on some rows only
-                cells.append(f"七、{number // 3 + 1}" if value is not None and number % 3 == 0 else "")
+                cells.append(
+                    f"七、{number // 3 + 1}" if value is not None and number % 3 == 0 else ""
+                )
         if value is None or prior_value is None:
             cells += [""] * (len(head) - len(cells))
             table.append(cells)
