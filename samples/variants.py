@@ -477,6 +477,90 @@ def render_audit_variant(doc: AuditVariantDoc) -> list[g.Sheet]:
     return sheets + balance + income
 
 
+# ---- a listed company's annual report ----------------------------------------------------
+
+
+def render_annual_report(doc: AuditVariantDoc) -> list[g.Sheet]:
+    """年度报告: a long report whose front part reads like a licence (公司信息), a contract
+    (重大合同) and an invoice (收入确认, 增值税) before its 财务报告 holds the audit report and
+    the statements. Every page belongs to the one report."""
+    base = doc.base
+    c, y = base.company, base.year
+    rng = random.Random(base.seed + 1)
+    cover = g.Sheet(210, 297)
+    cover.text(105, 90, c.name, 20, align="centre", role="hei")
+    cover.text(105, 120, f"{y}年年度报告", 26, align="centre", role="hei", bold=True)
+    cover.text(105, 250, f"{y + 1}年4月", 14, align="centre")
+    flow = g.Flow(margin=22)
+    flow.line("第一节　重要提示、目录和释义", 14, align="centre", role="hei")
+    flow.para(
+        "公司董事会、监事会及董事、监事、高级管理人员保证年度报告内容的真实、准确、完整，不存在"
+        "虚假记载、误导性陈述或重大遗漏，并承担个别和连带的法律责任。"
+    )
+    flow.para(f"{base.firm.name}为本公司出具了标准无保留意见的审计报告。")
+    flow.para(
+        "释义：公司、本公司指" + c.name + f"；报告期指{y}年1月1日至{y}年12月31日；元指人民币元。"
+    )
+    flow.new_page()
+    flow.line("第二节　公司简介和主要财务指标", 14, align="centre", role="hei")
+    flow.line("一、公司信息", 11, role="hei")
+    info = [
+        ("公司的中文名称", c.name),
+        ("公司的法定代表人", c.legal_rep),
+        ("统一社会信用代码", c.credit_code),
+        ("注册资本", f"{g.fmt_fen(c.capital)}元"),
+        ("成立日期", g.cn_date(c.established)),
+        ("注册地址", "湖南省" + c.address),
+        ("公司类型", c.company_type),
+        ("经营范围", c.business_scope),
+    ]
+    for label, value in info:
+        flow.para(f"{label}：{value}", indent=0)
+    flow.line("二、主要会计数据", 11, role="hei")
+    cur = base.current
+    for label, fen in (
+        ("营业收入", cur.revenue),
+        ("归属于上市公司股东的净利润", cur.net_profit),
+        ("总资产", cur.total_assets),
+    ):
+        flow.para(f"{label}（元）：{g.fmt_fen(fen)}", indent=0)
+    flow.new_page()
+    flow.line("第三节　经营情况讨论与分析", 14, align="centre", role="hei")
+    flow.para(
+        f"报告期内，公司实现营业收入{g.fmt_fen(cur.revenue)}元。公司与主要客户签订框架合同，"
+        "合同约定甲方按季度下达订单，乙方按订单交付，双方按合同约定的付款方式结算；"
+        "报告期内未发生合同违约或争议解决事项。"
+    )
+    flow.line("第四节　重要事项", 14, align="centre", role="hei")
+    flow.line("重大合同及其履行情况", 11, role="hei")
+    for n in range(1, 4):
+        amount = g.fmt_fen(round(cur.revenue * rng.uniform(0.03, 0.08)))
+        flow.para(
+            f"{n}．合同名称：设备采购合同；甲方：{c.name}；乙方：供应商{n}；合同金额：{amount}元；"
+            f"签订日期：{y}年{rng.randint(1, 12)}月；履行情况：履行中。",
+            indent=0,
+        )
+    flow.para(
+        "收入确认：公司在商品控制权转移、开具增值税专用发票并经客户签收后确认收入；"
+        "销售商品适用税率13%，提供服务适用税率6%，税额计入应交税费。",
+    )
+    flow.new_page()
+    flow.line("第五节　财务报告", 14, align="centre", role="hei")
+    front = [cover, *flow.sheets]
+    rest = render_audit_variant(doc)
+    notes = g.Flow(margin=22)
+    notes.line("财务报表附注", 14, align="centre", role="hei")
+    notes.para(
+        "一、公司基本情况：本公司系依法设立的股份有限公司，统一社会信用代码"
+        f"{c.credit_code}，法定代表人{c.legal_rep}，住所为湖南省{c.address}。",
+    )
+    notes.para(
+        "二、税项：增值税按应税收入的13%、6%计缴，发票由公司财务部统一开具；"
+        "企业所得税按应纳税所得额的15%计缴。"
+    )
+    return front + rest + notes.sheets
+
+
 # ---- tax certificates -----------------------------------------------------------------------
 
 
@@ -558,10 +642,181 @@ def _table_multiline(
     return y
 
 
+# ---- application forms ---------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class FormVariant:
+    """Another hand's 申报书: its labels, how values are written, how boxes are ticked."""
+
+    name: str
+    indicator_labels: tuple[str, str, str, str, str, str]  # 总资产 … 从业人员, in that order
+    year_header: str
+    units_in_values: bool  # "167876.29万元", "约120人", "45.20%"
+    one_cell_region: bool  # "长沙市岳麓区" in one cell
+    period: str  # the project period in one cell, {a}/{b}/{c}/{d} = start year/month, end
+    total_label: str
+    implementation_label: str
+    ticked: str  # mark before a ticked choice
+    unticked: str
+    established: str  # {y} {m} {d}
+
+
+FORM_VARIANTS: tuple[FormVariant, ...] = (
+    FormVariant(
+        name="units-in-cells",
+        indicator_labels=(
+            "资产总额",
+            "资产负债率",
+            "主营业务收入",
+            "纳税总额",
+            "利润总额",
+            "从业人数",
+        ),
+        year_header="{y}年",
+        units_in_values=True,
+        one_cell_region=True,
+        period="{a}年{b}月至{c}年{d}月",
+        total_label="项目总费用（万元）",
+        implementation_label="实施、设备接入、数字化网络改造及必要的非云化软件费用",
+        ticked="√",
+        unticked="□",
+        established="{y}年{m}月{d}日",
+    ),
+    FormVariant(
+        name="dotted-period",
+        indicator_labels=(
+            "总资产（万元）",
+            "资产负债率（%）",
+            "主营业务收入（万元）",
+            "税金（万元）",
+            "利润（万元）",
+            "从业人员（人）",
+        ),
+        year_header="{y}年度",
+        units_in_values=False,
+        one_cell_region=False,
+        period="{a}.{b:02d}-{c}.{d:02d}",
+        total_label="近两年“上云上平台”项目总投入（万元）",
+        implementation_label="其他费用（实施、设备接入、数字化/网络改造、非云化软件等）",
+        ticked="☒",
+        unticked="☐",
+        established="{y}.{m:02d}.{d:02d}",
+    ),
+)
+
+INDICATORS = ("total_assets", "debt_ratio", "revenue", "tax", "profit", "employees")
+INDICATOR_UNITS = {"total_assets": "万元", "revenue": "万元", "tax": "万元", "profit": "万元"}
+
+
+def _indicator_text(v: FormVariant, attr: str, value: Any) -> str:
+    if attr == "employees":
+        return f"约{value}人" if v.units_in_values else str(value)
+    text = g.fmt_decimal(value)
+    if not v.units_in_values:
+        return text
+    return text + ("%" if attr == "debt_ratio" else INDICATOR_UNITS[attr])
+
+
+def _grid(document: Any, rows: int, cols: int, widths: tuple[float, ...]) -> Any:
+    table = document.add_table(rows=rows, cols=cols)
+    table.style = "Table Grid"
+    for column, width in zip(table.columns, widths, strict=True):
+        for cell in column.cells:
+            cell.width = g.Cm(width)
+    return table
+
+
+def _choices(cell: Any, choices: list[tuple[str, bool]], v: FormVariant) -> None:
+    cell.paragraphs[0].add_run(
+        "　".join((v.ticked if on else v.unticked) + label for label, on in choices)
+    )
+
+
+def render_form_variant(doc: g.FormDoc, v: FormVariant) -> bytes:
+    d = doc.declared
+    document = g.new_document()
+    g._docx_fonts(document)
+    title = document.add_paragraph()
+    title.alignment = g.WD_ALIGN_PARAGRAPH.CENTER
+    run = title.add_run("湖南省“上云上平台”标杆企业申报书")
+    run.bold = True
+    run.font.size = g.Pt(20)
+    g._heading(document, "一、申报单位基本信息")
+    t = _grid(document, 5, 4, (3.6, 5.0, 3.2, 4.0))
+    g._set_cell_text(t.cell(0, 0), "申报单位名称")
+    g._set_cell_text(t.cell(0, 1).merge(t.cell(0, 3)), d.company_name)
+    g._set_cell_text(t.cell(1, 0), "统一社会信用代码")
+    g._set_cell_text(t.cell(1, 1), d.credit_code)
+    g._set_cell_text(t.cell(1, 2), "成立日期")
+    e = d.established
+    g._set_cell_text(t.cell(1, 3), v.established.format(y=e.year, m=e.month, d=e.day))
+    if v.one_cell_region:
+        g._set_cell_text(t.cell(2, 0), "所在地区")
+        g._set_cell_text(t.cell(2, 1).merge(t.cell(2, 3)), f"{d.city}{d.county}")
+    else:
+        g._set_cell_text(t.cell(2, 0), "所在市州")
+        g._set_cell_text(t.cell(2, 1), d.city)
+        g._set_cell_text(t.cell(2, 2), "县市区")
+        g._set_cell_text(t.cell(2, 3), d.county)
+    g._set_cell_text(t.cell(3, 0), "注册地址")
+    g._set_cell_text(t.cell(3, 1).merge(t.cell(3, 3)), d.address)
+    g._set_cell_text(t.cell(4, 0), "所属行业")
+    _choices(t.cell(4, 1).merge(t.cell(4, 3)), [(n, n in d.industry) for n in g.INDUSTRIES], v)
+    document.add_paragraph()
+    g._heading(document, "二、近两年主要经济指标")
+    years = sorted(d.years)
+    t = _grid(document, 1 + len(INDICATORS), 3, (6.0, 4.5, 4.5))
+    g._set_cell_text(t.cell(0, 0), "指标名称")
+    for col, year in enumerate(years, start=1):
+        g._set_cell_text(t.cell(0, col), v.year_header.format(y=year))
+    for row, (label, attr) in enumerate(zip(v.indicator_labels, INDICATORS, strict=True), 1):
+        g._set_cell_text(t.cell(row, 0), label)
+        for col, year in enumerate(years, start=1):
+            value = getattr(d.years[year], attr)
+            g._set_cell_text(t.cell(row, col), _indicator_text(v, attr, value))
+    document.add_paragraph()
+    g._heading(document, "三、“上云上平台”项目情况")
+    labels = dict(g.COST_LABELS, implementation=v.implementation_label)
+    t = _grid(document, 3 + len(labels) + 2, 2, (9.0, 6.0))
+    g._set_cell_text(t.cell(0, 0), "项目名称")
+    g._set_cell_text(t.cell(0, 1), d.project_name)
+    g._set_cell_text(t.cell(1, 0), "项目实施周期")
+    a, b = d.start
+    c, m = d.end
+    g._set_cell_text(t.cell(1, 1), v.period.format(a=a, b=b, c=c, d=m))
+    g._set_cell_text(t.cell(2, 0), v.total_label)
+    g._set_cell_text(t.cell(2, 1), g.fmt_decimal(d.total_cost))
+    for row, (key, label) in enumerate(labels.items(), start=3):
+        value = d.costs[key]
+        g._set_cell_text(t.cell(row, 0), f"其中：{label}" if row == 3 else label)
+        g._set_cell_text(t.cell(row, 1), "—" if value is None else g.fmt_decimal(value))
+    row = 3 + len(labels)
+    g._set_cell_text(t.cell(row, 0), "项目类型（要素条件，可多选）")
+    choices = [
+        (f"{i + 1}.{j + 1}{item}", f"{i + 1}.{j + 1}" in d.elements)
+        for i, (_, items) in enumerate(g.ELEMENTS)
+        for j, item in enumerate(items)
+    ]
+    _choices(t.cell(row, 1), choices, v)
+    g._set_cell_text(t.cell(row + 1, 0), "项目总体描述（限1000字）")
+    g._set_cell_text(t.cell(row + 1, 1), d.description)
+    properties = document.core_properties
+    properties.author = "user"
+    properties.created = g.datetime(doc.apply_date.year, doc.apply_date.month, 2, 10, 0, 0)
+    properties.modified = properties.created
+    properties.last_printed = properties.created
+    buf = io.BytesIO()
+    document.save(buf)
+    return g.normalise_zip(buf.getvalue())
+
+
 # ---- the batch ---------------------------------------------------------------------------
 
 
-def variant_profiles(seed: int) -> list[tuple[g.Profile, AuditVariant, TaxVariant]]:
+def variant_profiles(
+    seed: int,
+) -> list[tuple[g.Profile, AuditVariant, TaxVariant, FormVariant]]:
     rng = random.Random(seed)
     out = []
     for index, p in enumerate(g.profiles()):
@@ -578,19 +833,19 @@ def variant_profiles(seed: int) -> list[tuple[g.Profile, AuditVariant, TaxVarian
             seeds=(),
             zipped=False,
         )
-        out.append((profile, audit, tax))
+        out.append((profile, audit, tax, FORM_VARIANTS[index % len(FORM_VARIANTS)]))
     return out
 
 
 def write_application(
-    app: g.Application, audit: AuditVariant, tax: TaxVariant, out: Path
+    app: g.Application, audit: AuditVariant, tax: TaxVariant, form_variant: FormVariant, out: Path
 ) -> dict[str, Any]:
     folder = out / app.profile.folder
     folder.mkdir(parents=True)
     documents: list[dict[str, Any]] = []
     form = app.docs["form"]
     assert isinstance(form, g.FormDoc)
-    (folder / "申报书.docx").write_bytes(g.render_form(form))
+    (folder / "申报书.docx").write_bytes(render_form_variant(form, form_variant))
     documents.append(
         {
             "file": "申报书.docx",
@@ -598,6 +853,7 @@ def write_application(
             "type": "application_form",
             "scanned": False,
             "fields": form.truth(),
+            "variant": form_variant.name,
         }
     )
     font = TTF_NAME if audit.font == "ttf" else g.PDF_FONT
@@ -605,8 +861,12 @@ def write_application(
         base = app.docs[f"audit{year}"]
         assert isinstance(base, g.AuditReportDoc)
         doc = AuditVariantDoc(base, audit)
-        sheets = render_audit_variant(doc)
-        path = f"财务/{year}年度审计报告.pdf"
+        if audit.parent and year == 2018:
+            sheets = render_annual_report(doc)
+            path = f"财务/{year}年年度报告.pdf"
+        else:
+            sheets = render_audit_variant(doc)
+            path = f"财务/{year}年度审计报告.pdf"
         (folder / path).parent.mkdir(exist_ok=True)
         (folder / path).write_bytes(pdf_from_sheets(sheets, font, audit.per_glyph))
         documents.append(
@@ -660,10 +920,10 @@ def main(argv: list[str] | None = None) -> int:
         "seed": args.seed,
         "applications": {},
     }
-    for index, (profile, audit, tax) in enumerate(variant_profiles(args.seed), start=1):
+    for index, (profile, audit, tax, form) in enumerate(variant_profiles(args.seed), start=1):
         app = g.build_application(profile, 100 + index)
-        truth["applications"][profile.folder] = write_application(app, audit, tax, batch)
-        print(f"{profile.folder}: audit {audit.name}, tax {tax.name}")
+        truth["applications"][profile.folder] = write_application(app, audit, tax, form, batch)
+        print(f"{profile.folder}: form {form.name}, audit {audit.name}, tax {tax.name}")
     (args.out / "truth.json").write_text(
         json.dumps(truth, ensure_ascii=False, indent=2) + "\n", encoding="utf-8"
     )
