@@ -33,6 +33,8 @@ _APPROX = re.compile(r"^(?:约|大约|近|共|合计|计)\s*")
 _MONEY_UNIT = re.compile(r"(?:亿元|万元|千元|元)\s*(?:人民币)?$")
 # What each non-money column may write after its figure.
 _COLUMN_UNITS = {"%": r"\s*[%％]$", "人": r"\s*(?:人|名)$"}
+# A cost cell that declares nothing.
+_BLANK = re.compile(r"^\s*(?:[—–－\-/／]+|无|空|不涉及)\s*$")
 # A cell this short may hold its label anywhere ("项目实施周期" holds 实施周期).
 CONTAINS_MAX_CHARS = 16
 # Only where labels vary; an identity label inside a longer cell ("市州工信部门意见") is not one.
@@ -288,9 +290,12 @@ class _FormReader:
             if not name:
                 continue
             raw = _value_after(row, i)
-            if raw is not None:
-                text = self.evidence(label_key(cell.text), raw)
-                self.col.put(f"project.costs.{name}", _to_decimal(raw), text)
+            key = f"project.costs.{name}"
+            if raw is None or _BLANK.match(raw):
+                # Read, and nothing is declared: a null that is not an unread value.
+                self.col.put_blank(key, self.evidence(label_key(cell.text), raw or "（空）"))
+                continue
+            self.col.put(key, _to_decimal(raw), self.evidence(label_key(cell.text), raw))
 
     def _years(self) -> None:
         header: dict[int, str] = {}

@@ -122,3 +122,11 @@ def test_identity_labels_inside_longer_cells_are_not_labels() -> None:
     # "市州工信部门意见" starts with 市州 (an old rule keeps that) but 企业地址 inside a
     # sentence must not become the address label.
     assert application_form.match_label("请填写企业地址和邮编", "identity") is None
+
+
+def test_a_cost_written_as_a_dash_is_read_as_nothing_not_unread(tmp_path: Path) -> None:
+    path = build_form(tmp_path / "form.docx", credit_code=CODE, network_cost="—")
+    declared, evidence, unread = _extract(path)
+    assert declared.project.costs.network is None
+    assert "project.costs.network" not in unread
+    assert "project.costs.network" in evidence
