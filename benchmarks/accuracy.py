@@ -3,6 +3,11 @@
     .venv/bin/python benchmarks/accuracy.py                 # process samples/batch, then score
     .venv/bin/python benchmarks/accuracy.py --reports DIR   # score reports already written
     .venv-paddle/bin/python benchmarks/accuracy.py --ocr paddleocr   # the second engine
+    .venv/bin/python benchmarks/accuracy.py --variants      # the variants batch (samples/variants.py)
+
+Each source is scored and printed apart, never merged: the sample batch (written beside the
+extractors), the variants batch (layouts and wordings they were not built on), and the real
+development set (benchmarks/realdev_accuracy.py).
 
 Scoring: a document is classified right when its file, type and page range all match the
 truth. Fields are compared on documents classified right: numbers exact to the cent, codes and
@@ -16,6 +21,7 @@ from __future__ import annotations
 import argparse
 import json
 import re
+import subprocess
 import sys
 import tempfile
 import time
@@ -27,6 +33,7 @@ from typing import Any
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+VARIANTS_SEED = 20231130  # samples/variants.py's default
 _BRACKETS = str.maketrans({"（": "(", "）": ")", "【": "[", "】": "]", "：": ":"})
 _SPACE = re.compile(r"\s+")
 
@@ -145,11 +152,34 @@ def main() -> int:
     parser.add_argument("--batch", default=str(ROOT / "samples" / "batch"))
     parser.add_argument("--truth", default=str(ROOT / "samples" / "truth.json"))
     parser.add_argument("--reports", help="score the reports in this folder instead of processing")
+    parser.add_argument(
+        "--variants",
+        type=int,
+        nargs="?",
+        const=VARIANTS_SEED,
+        metavar="SEED",
+        help="make the variants batch (samples/variants.py, this seed) and score it",
+    )
     parser.add_argument("--ocr", default="rapidocr", help="OCR engine: rapidocr or paddleocr")
     parser.add_argument("--worst", type=int, default=15, help="how many worst fields to list")
     parser.add_argument("--show-wrong", action="store_true", help="list every wrong field value")
     args = parser.parse_args()
 
+    if args.variants is not None:
+        made = Path(tempfile.mkdtemp(prefix="dossier-variants-"))
+        subprocess.run(
+            [
+                sys.executable,
+                str(ROOT / "samples" / "variants.py"),
+                str(made),
+                "--seed",
+                str(args.variants),
+            ],
+            check=True,
+            stdout=subprocess.DEVNULL,
+        )
+        args.batch, args.truth = str(made / "batch"), str(made / "truth.json")
+        print(f"variants batch (seed {args.variants}) → {made}")
     truth = json.loads(Path(args.truth).read_text(encoding="utf-8"))
     if args.reports:
         reports = Path(args.reports)

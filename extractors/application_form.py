@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from extractors.base import Collector, Extraction
-from extractors.common.amounts import parse_amount
+from extractors.common.amounts import UNIT_FACTORS, parse_amount, parse_money
 from extractors.common.credit_code import repair as repair_code
 from extractors.common.dates import parse_date, parse_month
 from pipeline.models import BOX, TICK, Declared, DocxPayload, DocxRow, Page
@@ -27,6 +27,17 @@ _ELEMENT_TAIL = re.compile(r"(\d{1,2})\s*[.．]\s*(\d{1,2})\s*$")
 _CITY = re.compile(r"([\u4e00-\u9fff]{1,8}?(?:自治州|市|地区))")
 _COUNTY_AFTER_CITY = re.compile(r"([\u4e00-\u9fff]{1,8}?(?:区|县|市))")
 _SPACES = re.compile(r"\s+")
+# Words before a hand-written figure that do not change it.
+_APPROX = re.compile(r"^(?:约|大约|近|共|合计|计)\s*")
+_MONEY_UNIT = re.compile(r"(?:亿元|万元|千元|元)\s*(?:人民币)?$")
+# What each non-money column may write after its figure.
+_COLUMN_UNITS = {"%": r"\s*[%％]$", "人": r"\s*(?:人|名)$"}
+# A cost cell that declares nothing.
+_BLANK = re.compile(r"^\s*(?:[—–－\-/／]+|无|空|不涉及)\s*$")
+# A cell this short may hold its label anywhere ("项目实施周期" holds 实施周期).
+CONTAINS_MAX_CHARS = 16
+# Only where labels vary; an identity label inside a longer cell ("市州工信部门意见") is not one.
+CONTAINS_GROUPS = ("project", "costs", "years")
 
 
 @lru_cache(maxsize=1)
@@ -47,17 +58,40 @@ def label_key(text: str) -> str:
 
 
 def match_label(text: str, group: str) -> str | None:
-    """The field of `group` whose label the cell starts with; longest label wins."""
+    """The field of `group` whose label the cell starts with; longest label wins.
+
+    Another hand words a label its own way ("项目实施周期", "其他费用（实施、设备接入…）"):
+    a short cell that holds a label, or whose bracket holds one, matches too, after every
+    label that it starts with has been tried.
+    """
     key = label_key(text)
     if not key or len(key) > 40:
         return None
+    vocab = _vocab()[group]
+    best = _best_label(vocab, lambda lab: key.startswith(lab))
+    if best is None and group in CONTAINS_GROUPS and len(key) <= CONTAINS_MAX_CHARS:
+        best = _best_label(vocab, lambda lab: lab in key)
+    if best is None:
+        inner = _bracketed(text)
+        if inner and len(inner) <= 40:
+            best = _best_label(vocab, lambda lab: inner.startswith(lab))
+    return best
+
+
+def _best_label(vocab: dict[str, list[str]], fits: Any) -> str | None:
     best: tuple[int, str] | None = None
-    for name, labels in _vocab()[group].items():
+    for name, labels in vocab.items():
         for label in labels:
             lab = label_key(label)
-            if lab and key.startswith(lab) and (best is None or len(lab) > best[0]):
+            if lab and fits(lab) and (best is None or len(lab) > best[0]):
                 best = (len(lab), name)
     return best[1] if best else None
+
+
+def _bracketed(text: str) -> str:
+    """What a label's brackets hold, reduced like a label: "其他费用（实施、设备接入等）"."""
+    inner = " ".join(re.findall(r"[（(]([^）)]*)[）)]", text.split("\n")[0]))
+    return label_key(inner)
 
 
 def _is_label(text: str) -> bool:
@@ -85,14 +119,33 @@ def _inline_value(text: str) -> str | None:
     return None
 
 
-def _to_decimal(text: str | None) -> Decimal | None:
+def _figure(text: str | None, unit: str = "万元") -> Decimal | None:
+    """A figure as the form's column states it (万元, %, 人), whatever the cell adds.
+
+    Cells written by hand carry words and units: "167876.29万元", "约120人", "45.2%",
+    "2,000,000元" (turned into 万元: units are never dropped silently). A unit that is not
+    the column's kind (元 in the 人 column) gives None.
+    """
     if text is None:
         return None
-    return parse_amount(text.replace("%", "").replace("％", "").strip())
+    s = _APPROX.sub("", text.strip())
+    if unit == "万元":
+        if parse_amount(s) is not None:
+            return parse_amount(s)
+        if not _MONEY_UNIT.search(s):
+            return None
+        yuan = parse_money(s)
+        return None if yuan is None else yuan / UNIT_FACTORS["万元"]
+    s = re.sub(_COLUMN_UNITS[unit], "", s).strip()
+    return parse_amount(s)
+
+
+def _to_decimal(text: str | None, unit: str = "万元") -> Decimal | None:
+    return _figure(text, unit)
 
 
 def _to_int(text: str | None) -> int | None:
-    value = _to_decimal(text)
+    value = _figure(text, "人")
     if value is None or value != value.to_integral_value():
         return None
     return int(value)
@@ -236,9 +289,12 @@ class _FormReader:
             if not name:
                 continue
             raw = _value_after(row, i)
-            if raw is not None:
-                text = self.evidence(label_key(cell.text), raw)
-                self.col.put(f"project.costs.{name}", _to_decimal(raw), text)
+            key = f"project.costs.{name}"
+            if raw is None or _BLANK.match(raw):
+                # Read, and nothing is declared: a null that is not an unread value.
+                self.col.put_blank(key, self.evidence(label_key(cell.text), raw or "（空）"))
+                continue
+            self.col.put(key, _to_decimal(raw), self.evidence(label_key(cell.text), raw))
 
     def _years(self) -> None:
         header: dict[int, str] = {}
@@ -260,7 +316,10 @@ class _FormReader:
                 cell = row.at_col(col)
                 if cell is None or cell is label_cell or not cell.text.strip():
                     continue
-                value: Any = _to_int(cell.text) if name == "employees" else _to_decimal(cell.text)
+                if name == "employees":
+                    value: Any = _to_int(cell.text)
+                else:
+                    value = _to_decimal(cell.text, "%" if name == "debt_ratio" else "万元")
                 self.col.put(f"years.{year}.{name}", value, f"{year} {label}：{cell.text}")
 
     def _elements(self) -> None:

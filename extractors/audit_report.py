@@ -23,7 +23,7 @@ from extractors.base import Collector, Extraction
 from extractors.common.amounts import UNIT_FACTORS, detect_unit, parse_amount
 from extractors.common.normalize import normalize_name, ocr_digits, to_halfwidth
 from extractors.common.orgs import find_orgs
-from extractors.layout import compact, level_boxes, rows, union_bbox
+from extractors.layout import compact, join_spaced, level_boxes, rows, union_bbox
 from pipeline.models import AuditReport, BBox, Line, Page, StatementFigures
 
 VOCAB = Path(__file__).with_name("vocab") / "audit_report.toml"
@@ -249,7 +249,7 @@ def _split_merged(line: Line, v: Vocab) -> list[Line]:
 
 def _cells(row: list[Line], v: Vocab) -> list[Line]:
     out: list[Line] = []
-    for line in row:
+    for line in join_spaced(row):
         out.extend(_split_merged(line, v))
     return out
 

@@ -42,11 +42,21 @@ class Collector:
         self.evidence[name] = Evidence(file=self.file, page=page, bbox=bbox, text=text)
         self.confidences.append(confidence)
 
+    def put_blank(self, name: str, text: str, page: int | None = None) -> None:
+        """A field that was read and holds nothing ("—", an empty cell): null, but not unread."""
+        if name in self.values or name in self.evidence:
+            return
+        self.evidence[name] = Evidence(file=self.file, page=page, text=text)
+
     def put_line(self, name: str, value: Any, page: Page, line: Line) -> None:
         self.put(name, value, line.text, page.number, line.bbox, line.confidence)
 
     def finish(self, record_type: type[Model], expected: list[str]) -> Extraction:
         record = record_type.model_validate(self.values)
-        unread = {name: "未能读取" for name in expected if name not in self.values}
+        unread = {
+            name: "未能读取"
+            for name in expected
+            if name not in self.values and name not in self.evidence
+        }
         conf = min(self.confidences) if self.confidences else 0.0
         return Extraction(record=record, evidence=self.evidence, unread=unread, confidence=conf)

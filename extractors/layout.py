@@ -66,6 +66,53 @@ def rows(lines: Iterable[Line]) -> list[list[Line]]:
     return [sorted(out[i], key=lambda ln: ln.bbox[0]) for i in order]
 
 
+_CJK_ONLY = re.compile(r"^[\u3400-\u9fff]+$")
+# Widest gap, in character heights, between the letters of one spaced word: "项　　目" leaves two
+# full-width spaces; a table's next column stands further off.
+SPACED_GAP = 2.6
+
+
+def join_spaced(cells: Sequence[Line]) -> list[Line]:
+    """A row's cells with letter-spaced words put back together: "资　产　总　计" arrives from a
+    text layer (or OCR) as four one-letter cells and matches no label until joined.
+
+    Only Chinese letters join, and only where one side is a single letter and the gap is
+    within SPACED_GAP character heights; numbers and longer words never do, so figures and
+    neighbouring columns stay apart. `cells` must be one row, left to right.
+    """
+    out: list[Line] = []
+    for cell in cells:
+        prev = out[-1] if out else None
+        if prev is not None and _spaced_pair(prev, cell):
+            x0, y0, x1, y1 = prev.bbox
+            out[-1] = Line(
+                text=compact(prev.text) + compact(cell.text),
+                bbox=(x0, min(y0, cell.bbox[1]), max(x1, cell.bbox[2]), max(y1, cell.bbox[3])),
+                confidence=min(prev.confidence, cell.confidence),
+            )
+            continue
+        out.append(cell)
+    return out
+
+
+def _spaced_pair(left: Line, right: Line) -> bool:
+    a, b = compact(left.text), compact(right.text)
+    if not (_CJK_ONLY.match(a) and _CJK_ONLY.match(b)):
+        return False
+    if len(b) != 1 and not (len(a) == 1 and len(b) <= 2):
+        return False
+    if len(a) > 1 and len(b) == 1 and not _ends_spaced(left):
+        return False
+    height = max(_height(left), _height(right))
+    gap = right.bbox[0] - left.bbox[2]
+    return -0.2 * height <= gap <= SPACED_GAP * height
+
+
+def _ends_spaced(line: Line) -> bool:
+    """Whether a joined cell came from spaced letters: wider than its letters set solid."""
+    return (line.bbox[2] - line.bbox[0]) > 1.4 * len(compact(line.text)) * _height(line)
+
+
 MIN_SKEW = 0.002  # slope below which a page is taken as level (0.1°)
 MIN_SKEW_LINES = 3
 

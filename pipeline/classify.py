@@ -20,6 +20,7 @@ _TRAILING_BRACKETS = re.compile(r"(?:[（(][^（）()]*[）)])+$")
 TITLE_MAX_CHARS = 30  # a title line is short; "本合同" inside a clause is not a title
 TOP_FRACTION = 0.25
 TOP_PARA_LINES = 8
+COVER_MAX_LINES = 6  # a page of so few lines is a cover: every line may be its title
 MIN_SCORE = 2.0
 
 
@@ -39,6 +40,13 @@ class TypeVocab:
     keywords: tuple[str, ...]
     veto: tuple[str, ...]
     sections: tuple[Section, ...] = ()
+    # Inside a report (a type with `holds_others`), a page of this type starts a document of
+    # its own only when its title stands at the top and `start_min` of these are on it.
+    start_signature: tuple[str, ...] = ()
+    start_min: int = 0
+    holds_others: bool = False
+    # Titles of a long report (年度报告) inside which the report's parts do not split it.
+    containers: tuple[str, ...] = ()
 
 
 @dataclass
@@ -59,6 +67,7 @@ class PageRun:
     pages: list[int]
     confidence: float
     sections: list[int] = field(default_factory=list)
+    container: bool = False  # opened by a long report's title (年度报告)
 
 
 @lru_cache(maxsize=4)
@@ -83,6 +92,10 @@ def load_vocab(path: Path = VOCAB_PATH) -> tuple[TypeVocab, ...]:
                 keywords=tuple(spec.get("keywords", [])),
                 veto=tuple(spec.get("veto", [])),
                 sections=sections,
+                start_signature=tuple(spec.get("start_signature", [])),
+                start_min=int(spec.get("start_min", 0)),
+                holds_others=bool(spec.get("holds_others", False)),
+                containers=tuple(spec.get("containers", [])),
             )
         )
     return tuple(out)
@@ -96,6 +109,9 @@ def _title_lines(page: Page) -> list[str]:
     """Short lines near the top of the page, where titles stand."""
     if page.unit == "para":
         lines = [ln.text for ln in page.lines if ln.text.strip()][:TOP_PARA_LINES]
+    elif len(page.lines) <= COVER_MAX_LINES:
+        # A cover sets its title in the middle of the page.
+        lines = [ln.text for ln in page.lines]
     else:
         limit = page.height * TOP_FRACTION
         lines = [ln.text for ln in page.lines if ln.bbox[1] <= limit]
@@ -155,9 +171,13 @@ def _section_of(text: str, titles: list[str], tv: TypeVocab) -> int | None:
     return found
 
 
-def _starts_new(run: PageRun, verdict: PageVerdict, tv: TypeVocab) -> bool:
+def _starts_new(run: PageRun, verdict: PageVerdict, tv: TypeVocab, container: bool) -> bool:
     if run.type != verdict.type:
         return True
+    if run.container:
+        # A long report holds an audit report's cover, opinion and statements: only another
+        # report's title starts a new one.
+        return container
     if tv.sections:
         if verdict.section is None or not run.sections:
             return False
@@ -168,13 +188,37 @@ def _starts_new(run: PageRun, verdict: PageVerdict, tv: TypeVocab) -> bool:
     return verdict.starts
 
 
+def _clear_start(page: Page, verdict: PageVerdict, tv: TypeVocab) -> bool:
+    """Whether a page plainly opens a document of its own type: its title at the top and the
+    marks such a document always carries (a report's pages name contracts, invoices and the
+    company's registration without being any of them)."""
+    if not verdict.starts or not tv.start_signature:
+        return False
+    text = compact(page.text)
+    return sum(1 for k in tv.start_signature if k in text) >= tv.start_min
+
+
+def _is_container(page: Page, tv: TypeVocab) -> bool:
+    return any(_is_title(line, c) for line in _title_lines(page) for c in tv.containers)
+
+
 def group_pages(pages: list[Page], vocab: tuple[TypeVocab, ...] | None = None) -> list[PageRun]:
-    """Split one file's pages into documents: a new one where the type changes or a title starts one."""
+    """Split one file's pages into documents: a new one where the type changes or a title starts
+    one; inside a report, only a page that clearly starts another document leaves it."""
     vocab = vocab or load_vocab()
     by_name = {tv.name: tv for tv in vocab}
     runs: list[PageRun] = []
     for page in pages:
         verdict = classify_page(page, vocab)
+        current = runs[-1] if runs else None
+        if (
+            current is not None
+            and verdict.type not in (None, current.type)
+            and by_name[current.type].holds_others
+            and not _clear_start(page, verdict, by_name[verdict.type])
+        ):
+            current.pages.append(page.number)
+            continue
         if verdict.type is None:
             # A page with no cues (a contract's clause page, a blank back) continues the document.
             if runs:
@@ -183,8 +227,16 @@ def group_pages(pages: list[Page], vocab: tuple[TypeVocab, ...] | None = None) -
                 runs.append(PageRun(type="other", pages=[page.number], confidence=0.5))
             continue
         tv = by_name[verdict.type]
-        if not runs or _starts_new(runs[-1], verdict, tv):
-            runs.append(PageRun(type=verdict.type, pages=[], confidence=verdict.confidence))
+        container = _is_container(page, tv)
+        if not runs or _starts_new(runs[-1], verdict, tv, container):
+            runs.append(
+                PageRun(
+                    type=verdict.type,
+                    pages=[],
+                    confidence=verdict.confidence,
+                    container=container,
+                )
+            )
         run = runs[-1]
         run.pages.append(page.number)
         run.confidence = min(run.confidence, verdict.confidence)

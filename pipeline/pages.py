@@ -48,6 +48,7 @@ from pipeline.models import (
 )
 from pipeline.ocr import OcrEngine, OcrUnavailable, detect_rotation, get_engine, turn
 from pipeline.pdfium_lock import pdfium_lock
+from pipeline.text_runs import text_runs
 
 EngineGetter = Callable[[], OcrEngine]
 
@@ -540,17 +541,11 @@ def _pdfium_lines(pdf_page: Any, height: float, settings: PageSettings) -> list[
 
 
 def pdfium_text_runs(pdf_page: Any, height: float) -> list[tuple[str, BBox]]:
-    """(text, bbox) of each text run pdfium finds on a page (one per string the producer
-    drew), white space folded; boxes y down from the top of a page `height` pt high."""
+    """(text, bbox) of each string on a page as a reader sees it (pipeline/text_runs.py),
+    white space folded; boxes y down from the top of a page `height` pt high."""
     textpage = pdf_page.get_textpage()
     try:
-        runs = []
-        for i in range(textpage.count_rects()):
-            left, bottom, right, top = textpage.get_rect(i)
-            text = " ".join(textpage.get_text_bounded(left, bottom, right, top).split())
-            if text:
-                runs.append((text, (left, height - top, right, height - bottom)))
-        return runs
+        return text_runs(textpage, height)
     finally:
         textpage.close()
 

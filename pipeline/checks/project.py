@@ -579,6 +579,21 @@ def check_project_costs_sum(ctx: Context) -> list[Finding]:
     gap = total - project.total_cost
     if abs(gap) <= dec(rule["abs_tolerance"]):
         return []
+    unread = [k for k in costs if f"project.costs.{k}" in ctx.form.unread]
+    if unread:
+        # The sum lacks what could not be read: a gap here is no error of the applicant's.
+        names = "、".join(ctx.label("costs", k) for k in unread)
+        return [
+            ctx.unverifiable(
+                "COSTS_SUM_UNREAD",
+                "project_costs_sum",
+                f"申报书中未能读取{names}；已读取的费用合计 {fmt_wan(total)} 万元，"
+                f"项目总费用 {fmt_wan(project.total_cost)} 万元",
+                [e for e in evidence if e.file]
+                or ctx.form_ev("project.total_cost", "申报书项目总费用"),
+                declared=project.total_cost,
+            )
+        ]
     return [
         Finding(
             code="COSTS_SUM_MISMATCH",

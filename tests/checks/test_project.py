@@ -37,6 +37,24 @@ def test_cost_items_unread() -> None:
     assert f.message.startswith("无法核验")
 
 
+def test_one_unread_cost_item_makes_the_sum_unverifiable_not_an_error() -> None:
+    # The misread that caused most false errors on foreign forms: one item's label not found.
+    d = Dossier()
+    d.form["project"]["costs"]["public_cloud"] = None
+    d.of("application_form")[0].unread = {"project.costs.public_cloud": "未能读取"}
+    [f] = d.findings("project_costs_sum")
+    assert f.severity == "warning"
+    assert f.message.startswith("无法核验") and "公有云基础资源费用" in f.message
+
+
+def test_a_cost_item_declared_empty_still_counts_as_read() -> None:
+    # "—" is a declaration of nothing: the remaining items must add up, or it is an error.
+    d = Dossier()
+    d.form["project"]["costs"]["public_cloud"] = None
+    [f] = d.findings("project_costs_sum")
+    assert f.severity == "error"
+
+
 # ---- project_total ---------------------------------------------------------------------------
 
 

@@ -60,6 +60,7 @@ def build_form(
     description: str = "本项目依托工业互联网平台，实现设备上云。",
     total_cost: str = "560.00",
     credit_code: str = "91430100MA4L0ABC1X",
+    network_cost: str = "20.00",
 ) -> Path:
     doc = Document()
     doc.add_paragraph("湖南省“上云上平台”标杆企业申报书")
@@ -113,7 +114,7 @@ def build_form(
         ("项目实施人员工资", "80.00"),
         ("公有云基础资源费用", "50.00"),
         ("工业互联网平台应用服务费用", "40.00"),
-        ("网络通信费用", "20.00"),
+        ("网络通信费用", network_cost),
         ("实施、设备接入、数字化/网络改造、必要的非云化软件费用", "20.00"),
     ]
     for i, (label, value) in enumerate(costs, start=3):

@@ -84,3 +84,50 @@ def test_long_description_is_counted(tmp_path: Path) -> None:
     path = build_form(tmp_path / "form.docx", description=text, credit_code=CODE)
     declared, _, _ = _extract(path)
     assert declared.description_chars == 1200
+
+
+@pytest.mark.parametrize(
+    ("text", "unit", "value"),
+    [
+        ("167876.29万元", "万元", Decimal("167876.29")),
+        ("167,876.29", "万元", Decimal("167876.29")),
+        ("2,000,000元", "万元", Decimal("200")),  # 元 in a 万元 column: converted, not dropped
+        ("约120人", "人", Decimal("120")),
+        ("45.20%", "%", Decimal("45.20")),
+        ("45.20％", "%", Decimal("45.20")),
+        ("5000美元", "万元", None),
+        ("120元", "人", None),  # a money unit in the head-count column is no head count
+        ("见附件", "万元", None),
+    ],
+)
+def test_hand_written_figures_keep_their_units(text: str, unit: str, value: Decimal | None) -> None:
+    assert application_form._figure(text, unit) == value
+
+
+@pytest.mark.parametrize(
+    ("cell", "group", "field"),
+    [
+        ("项目实施周期", "project", "period"),
+        ("近两年“上云上平台”项目总投入（万元）", "project", "total_cost"),
+        ("其他费用（实施、设备接入、数字化/网络改造、非云化软件等）", "costs", "implementation"),
+        ("实施、设备接入、数字化网络改造及必要的非云化软件费用", "costs", "implementation"),
+        ("资产总额", "years", "total_assets"),
+        ("从业人数", "years", "employees"),
+    ],
+)
+def test_labels_worded_by_another_hand(cell: str, group: str, field: str) -> None:
+    assert application_form.match_label(cell, group) == field
+
+
+def test_identity_labels_inside_longer_cells_are_not_labels() -> None:
+    # "市州工信部门意见" starts with 市州 (an old rule keeps that) but 企业地址 inside a
+    # sentence must not become the address label.
+    assert application_form.match_label("请填写企业地址和邮编", "identity") is None
+
+
+def test_a_cost_written_as_a_dash_is_read_as_nothing_not_unread(tmp_path: Path) -> None:
+    path = build_form(tmp_path / "form.docx", credit_code=CODE, network_cost="—")
+    declared, evidence, unread = _extract(path)
+    assert declared.project.costs.network is None
+    assert "project.costs.network" not in unread
+    assert "project.costs.network" in evidence
