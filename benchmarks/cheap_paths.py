@@ -50,10 +50,11 @@ def main() -> None:
     from tests.hostile.test_fuzz import StubOcr
     from tests.hostile.test_regressions import ole2_fat_bomb
     from tests.stages.builders import text_pdf
+    from tests.stages.test_pages_native import AUDIT
 
     with tempfile.TemporaryDirectory() as tmp_name:
         tmp = Path(tmp_name)
-        pdf = text_pdf(tmp / "审计报告.pdf", [["资产总计 110,201,500.00"], ["利润表"]])
+        pdf = text_pdf(tmp / "审计报告.pdf", [AUDIT, ["利润表", "营业收入 88,001,234.56"]])
         text_file = InputFile(
             file=pdf.name, path=str(pdf), sha256="", size=0, format=detect_format(pdf)
         )

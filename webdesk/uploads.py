@@ -28,7 +28,7 @@ from typing import Any
 from sqlalchemy import select
 
 from pipeline.errors import BatchUnreadable
-from pipeline.intake import scan_batch
+from pipeline.intake import ARCHIVES, scan_batch
 from pipeline.models import Batch as ScannedBatch
 from webdesk.db import Batch, BatchApp, StageEvent, Upload, UploadFile, now
 from webdesk.desk import TZ, Desk, DeskProblem, NotVisible
@@ -354,6 +354,9 @@ def _finish(desk: Desk, user_id: int, user_name: str, upload_id: str) -> Batch:
     finally:
         if tonight:
             shutil.rmtree(work, ignore_errors=True)
+    if state == "failed":
+        # No run will read what the intake unpacked: it does not stay in the report folder.
+        shutil.rmtree(work / ARCHIVES, ignore_errors=True)
     if state == "tonight":
         try:
             source = move_to_inbox(source, desk.settings.inbox, upload.key)
