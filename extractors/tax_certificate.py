@@ -227,6 +227,14 @@ class _Table:
         return rows
 
 
+def cell_page(page: Page) -> Page:
+    """The page with its words as lines, where they are finer than its lines (text layers)."""
+    if page.source != "text-layer" or not page.words:
+        return page
+    cells = [Line(text=w.text, bbox=w.bbox, confidence=w.confidence) for w in page.words]
+    return page.model_copy(update={"lines": cells})
+
+
 def _find_table(lp: LabelledPage) -> _Table | None:
     columns = _vocab().columns
     for r, run in enumerate(lp.runs):
@@ -303,15 +311,19 @@ class _Reader:
 
     def read(self, page: Page) -> None:
         lp = LabelledPage(page, _vocab().fields)
-        table = _find_table(lp)
+        # The table is read from the page's words: a text layer's line joins a whole visual
+        # row, so only its words tell where each column's text stands.
+        table_lp = LabelledPage(cell_page(page), _vocab().fields)
+        table = _find_table(table_lp)
         if table is not None:
             for row in table.rows():
                 self.items.append(_item(row))
             # The table's rows are read by column, not as labelled fields.
+            head = min(ln.bbox[1] for ln in table_lp.rows[table.header])
             skip = {
                 r
                 for r, line_row in enumerate(lp.rows)
-                if r >= table.header
+                if min(ln.bbox[3] for ln in line_row) > head
                 and min(ln.bbox[1] for ln in line_row) < table.bottom - 0.5 * lp.height
             }
             lp = LabelledPage(page, _vocab().fields, skip=skip)

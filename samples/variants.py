@@ -29,6 +29,7 @@ import json
 import random
 import shutil
 import sys
+import zlib
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from decimal import ROUND_HALF_UP, Decimal
@@ -837,8 +838,32 @@ def variant_profiles(
     return out
 
 
+def scanned_pdf(sheets: list[g.Sheet], name: str) -> bytes:
+    """The sheets printed and scanned: 200 dpi, skew, blur, grain, seals in colour."""
+    pages = []
+    for number, sheet in enumerate(sheets, start=1):
+        seed = zlib.crc32(f"{name}/{number}".encode())
+        rng = random.Random(seed)
+        style = g.ScanStyle(
+            dpi=200,
+            skew=round(rng.triangular(0.3, 2.5, 0.8) * rng.choice((-1, 1)), 2),
+            blur=rng.uniform(0.45, 0.8),
+            noise=rng.uniform(2.0, 3.5),
+            quality=rng.randint(70, 80),
+        )
+        look = g.LOOKS[seed % len(g.LOOKS)]
+        image = g.degrade(g.rasterise(sheet, style.dpi, look), sheet.in_colour, style, seed)
+        pages.append((g.jpeg_bytes(image, style), style.dpi))
+    return g.pdf_from_jpegs(pages)
+
+
 def write_application(
-    app: g.Application, audit: AuditVariant, tax: TaxVariant, form_variant: FormVariant, out: Path
+    app: g.Application,
+    audit: AuditVariant,
+    tax: TaxVariant,
+    form_variant: FormVariant,
+    out: Path,
+    scans: bool = False,
 ) -> dict[str, Any]:
     folder = out / app.profile.folder
     folder.mkdir(parents=True)
@@ -868,13 +893,17 @@ def write_application(
             sheets = render_audit_variant(doc)
             path = f"财务/{year}年度审计报告.pdf"
         (folder / path).parent.mkdir(exist_ok=True)
-        (folder / path).write_bytes(pdf_from_sheets(sheets, font, audit.per_glyph))
+        if scans:
+            data = scanned_pdf(sheets, f"{app.profile.folder}/{path}")
+        else:
+            data = pdf_from_sheets(sheets, font, audit.per_glyph)
+        (folder / path).write_bytes(data)
         documents.append(
             {
                 "file": path,
                 "pages": list(range(1, len(sheets) + 1)),
                 "type": "audit_report",
-                "scanned": False,
+                "scanned": scans,
                 "fields": doc.truth(),
                 "variant": audit.name,
             }
@@ -882,15 +911,18 @@ def write_application(
     base_tax = app.docs["tax"]
     assert isinstance(base_tax, g.TaxCertificateDoc)
     tax_doc = TaxVariantDoc(replace(base_tax, style="table"), tax)
-    (folder / "完税证明.pdf").write_bytes(
-        pdf_from_sheets(render_tax_variant(tax_doc), g.PDF_FONT, False)
-    )
+    tax_sheets = render_tax_variant(tax_doc)
+    if scans:
+        tax_pdf = scanned_pdf([g._fit_on_a4(sh) for sh in tax_sheets], f"{app.profile.folder}/tax")
+    else:
+        tax_pdf = pdf_from_sheets(tax_sheets, g.PDF_FONT, False)
+    (folder / "完税证明.pdf").write_bytes(tax_pdf)
     documents.append(
         {
             "file": "完税证明.pdf",
             "pages": [1],
             "type": "tax_certificate",
-            "scanned": False,
+            "scanned": scans,
             "fields": tax_doc.truth(),
             "variant": tax.name,
         }
@@ -908,6 +940,11 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("out", type=Path)
     parser.add_argument("--seed", type=int, default=SEED)
+    parser.add_argument(
+        "--scans",
+        action="store_true",
+        help="deliver the audit reports and tax certificates as scans (OCR: minutes, not seconds)",
+    )
     args = parser.parse_args(argv)
     batch = args.out / "batch"
     if batch.exists():
@@ -922,7 +959,9 @@ def main(argv: list[str] | None = None) -> int:
     }
     for index, (profile, audit, tax, form) in enumerate(variant_profiles(args.seed), start=1):
         app = g.build_application(profile, 100 + index)
-        truth["applications"][profile.folder] = write_application(app, audit, tax, form, batch)
+        truth["applications"][profile.folder] = write_application(
+            app, audit, tax, form, batch, args.scans
+        )
         print(f"{profile.folder}: form {form.name}, audit {audit.name}, tax {tax.name}")
     (args.out / "truth.json").write_text(
         json.dumps(truth, ensure_ascii=False, indent=2) + "\n", encoding="utf-8"
