@@ -307,7 +307,11 @@ class _LicenceReader:
             text = canon(line.text)
             if _prose(text) or id(line) in self.used:
                 continue
-            for skip in range(3):  # a label's tail (称, 型, 所) glued in front
+            # The second character of a spaced label (称, 型, 所) glued in front of its value
+            # once the first went into a vertical run: never part of the value.
+            if len(text) > 1 and text[0] in _label_tails():
+                text = text[1:]
+            for skip in range(3):  # other stray characters in front
                 rest = text[skip:]
                 if "company_name" not in self.col.values:
                     found = company_name(rest)
@@ -367,6 +371,14 @@ class _LicenceReader:
         if candidates:
             _, group, iso = min(candidates, key=lambda c: c[0])
             self._put("issue_date", iso, [(page, ln) for ln in group])
+
+
+@lru_cache(maxsize=1)
+def _label_tails() -> frozenset[str]:
+    data = tomllib.loads(VOCAB.read_text(encoding="utf-8"))
+    return frozenset(
+        lab[-1] for labels in data["fields"].values() for lab in labels if len(lab) == 2
+    )
 
 
 def _debris(text: str) -> bool:
