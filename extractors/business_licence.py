@@ -173,12 +173,14 @@ class _LicenceReader:
         self.col = col
         self.used: set[int] = set()  # lines that gave a field: not the issue date
         self.labelled: set[str] = set()  # fields whose label was printed
+        self.lines_of: dict[str, list[Line]] = {}  # the lines each field was read from
 
     def _put(self, name: str, value: object, sources: list[Source]) -> None:
         if value is None or name in self.col.values:
             return
         put_sources(self.col, name, value, sources)
         self.used.update(id(ln) for _, ln in sources)
+        self.lines_of[name] = [ln for _, ln in sources]
 
     def read(self, page: Page) -> None:
         labels = _labels()
@@ -209,6 +211,7 @@ class _LicenceReader:
                 self._put("issue_date", found[-1], registry.sources)
         self._adopt(page, orphans, {v.name: v for v in values}, reader.height)
         self._by_shape(page, reader)
+        self._person_by_place(page, reader.height)
         if "issue_date" not in self.col.values:
             self._issue_date(reader, registry)
         if "credit_code" not in self.col.values:
@@ -340,6 +343,29 @@ class _LicenceReader:
                             break
                     self._put("address", value, sources)
                     break
+
+    def _person_by_place(self, page: Page, h: float) -> None:
+        """法定代表人 lost with its label: the one line that is a person's name alone, in the
+        value column of the company name (its left edge), between the name and the date of
+        establishment."""
+        if "legal_representative" in self.col.values or "legal_representative" in self.labelled:
+            return
+        name = self.lines_of.get("company_name")
+        established = self.lines_of.get("established")
+        if not name or not established:
+            return
+        left = name[-1].bbox[0]
+        top, bottom = name[-1].bbox[3], established[0].bbox[1]
+        found = [
+            ln
+            for ln in page.lines
+            if id(ln) not in self.used
+            and top <= ln.bbox[1] < bottom
+            and abs(ln.bbox[0] - left) <= 1.5 * h
+            and person_name(canon(ln.text)) is not None
+        ]
+        if len(found) == 1:
+            self._put("legal_representative", person_name(canon(found[0].text)), [(page, found[0])])
 
     def _issue_date(self, reader: LabelledPage, registry: Value | None) -> None:
         """A date standing alone near 登记机关 (often under a seal), else the lowest one; a

@@ -30,6 +30,7 @@ class _Shapes:
     name_min: int
     name_max: int
     name_max_dotted: int
+    name_never: tuple[str, ...]
     places: tuple[str, ...]
     points: tuple[str, ...]
     background: tuple[str, ...]
@@ -54,6 +55,7 @@ def shapes() -> _Shapes:
         name_min=int(person["min"]),
         name_max=int(person["max"]),
         name_max_dotted=int(person["max_dotted"]),
+        name_never=tuple(person["never"]),
         places=tuple(data["address"]["places"]),
         points=tuple(data["address"]["points"]),
         background=tuple(data["background"]["texts"]),
@@ -170,7 +172,7 @@ def person_name(text: str) -> str | None:
         return None
     if not (s.name_min <= len(text) <= s.name_max) or not all(is_cjk(c) for c in text):
         return None
-    if company_type(text, lead=0) or any(word in text for word in s.never):
+    if company_type(text, lead=0) or any(word in text for word in (*s.never, *s.name_never)):
         return None
     return text
 

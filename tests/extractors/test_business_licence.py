@@ -222,11 +222,16 @@ def test_labels_lost_fields_found_by_shape_and_text_of_no_shape_stays_null() -> 
         (500, "称湖南星辰智能装备有限公司"),
         (500, "有限责任公司(自然人投资或控股)星辰智能装备有限公司"),
         (500, "长沙市岳麓区麓谷大道627号"),
+        (500, "欧阳明"),  # 法定代表人 lost: a name alone in the value column
+        [(100, "成立日期"), (500, "2018年11月06日")],
+        [(100, "营业期限"), (500, "长期")],
     )
     fields = business_licence.extract(HAND, [page]).record.model_dump()
     assert fields["company_name"] == "湖南星辰智能装备有限公司"
     assert fields["company_type"] == "有限责任公司（自然人投资或控股）"
     assert fields["address"] == "长沙市岳麓区麓谷大道627号"
+    assert fields["legal_representative"] == "欧阳明"
+    assert fields["established"] == "2018-11-06"
 
     masked = page_of(
         [(100, "名称"), (500, "股份有限公司")],
