@@ -28,6 +28,7 @@ from extractors.common.shapes import (
     company_type,
     is_address,
     is_notice_item,
+    notice_headings,
     person_name,
 )
 from extractors.labelled import (
@@ -114,7 +115,10 @@ def _without_notices(page: Page) -> Page:
     """The page without its block of numbered notice items (须知 of pre-2015 licences, the
     重要提示 box): their lines stand level with labels and would be owned by them."""
     items = [ln for ln in page.lines if is_notice_item(canon(ln.text))]
-    if len(items) < 2:
+    # Numbered items under a 须知 / 重要提示 heading, or quoting 《…》: a 经营范围 in numbered
+    # items is none of these and stays.
+    heading = any(h in canon(ln.text) for ln in page.lines for h in notice_headings())
+    if len(items) < 2 or not (heading or any("《" in ln.text for ln in items)):
         return page
     h = line_height(page.lines)
     x0 = min(ln.bbox[0] for ln in items) - h

@@ -203,3 +203,8 @@ def address_continuation(text: str) -> bool:
 def is_notice_item(text: str) -> bool:
     """A numbered notice line (1.《企业法人营业执照》是… / 2、商事主体…)."""
     return bool(shapes().notice_item.match(text))
+
+
+def notice_headings() -> tuple[str, ...]:
+    """Headings of notice blocks (须知, 重要提示)."""
+    return shapes().notice_headings

@@ -242,3 +242,13 @@ def test_labels_lost_fields_found_by_shape_and_text_of_no_shape_stays_null() -> 
     assert fields["company_name"] is None
     assert fields["registered_capital"] is None
     assert fields["legal_representative"] is None
+
+
+def test_numbered_business_scope_is_not_a_notice_block() -> None:
+    page = page_of(
+        [(100, "名称"), (500, "湖南星辰智能装备有限公司")],
+        [(100, "经营范围"), (500, "1.工业机器人制造；")],
+        (500, "2.智能装备研发。"),
+    )
+    fields = business_licence.extract(HAND, [page]).record.model_dump()
+    assert fields["business_scope"] == "1.工业机器人制造；2.智能装备研发。"
