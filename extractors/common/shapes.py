@@ -25,6 +25,7 @@ _BRACKETS = str.maketrans({"(": "（", ")": "）"})
 @dataclass(frozen=True)
 class _Shapes:
     suffixes: tuple[str, ...]
+    branches: tuple[str, ...]
     never: tuple[str, ...]
     types: tuple[str, ...]
     name_min: int
@@ -45,6 +46,7 @@ def shapes() -> _Shapes:
     return _Shapes(
         suffixes=tuple(sorted(data["company_name"]["suffixes"], key=len, reverse=True)),
         never=tuple(data["company_name"]["never"]),
+        branches=tuple(data["company_name"]["branches"]),
         types=tuple(
             sorted(
                 {t.translate(_BRACKETS) for t in data["company_type"]["types"]},
@@ -108,6 +110,19 @@ def company_name(text: str) -> str | None:
     for suffix in s.suffixes:
         if text.startswith(suffix, end) and suffix.startswith("（"):
             name = text[: end + len(suffix)]
+            break
+    # A branch after the company: 湖南星辰有限公司长沙分公司 (a place, then the branch word).
+    for branch in s.branches:
+        at = text.find(branch, end)
+        between = text[end:at]
+        if (
+            at >= 0
+            and len(between) <= 10
+            and all(is_cjk(c) for c in between)
+            and "公司" not in between
+            and not any(lab in between for lab in ("类型", "住所", "名称", "类", "型", "所"))
+        ):
+            name = text[: at + len(branch)]
             break
     body = name
     for suffix in s.suffixes:

@@ -33,6 +33,9 @@ from tests.extractors import render
         ("长沙某某创业投资合伙企业（有限合伙）", "长沙某某创业投资合伙企业（有限合伙）"),
         ("浏阳市某某农机专业合作社", "浏阳市某某农机专业合作社"),
         ("株洲市某某机械厂", "株洲市某某机械厂"),
+        # a branch belongs to its company, a glued type does not
+        ("湖南星辰有限公司长沙分公司", "湖南星辰有限公司长沙分公司"),
+        ("湖南星辰有限公司类住型有限责任公司分公司", "湖南星辰有限公司"),
         # no name: a type, a bare suffix (the name masked), a bracket part, prose
         ("其他有限责任公司", None),
         ("股份有限公司", None),
