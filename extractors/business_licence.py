@@ -325,8 +325,8 @@ class _LicenceReader:
                     if found and len(rest) - len(found) <= 2 and not is_address(rest):
                         self._put("company_name", normalize_name(found), [(page, line)])
                         break
-                if "company_type" not in self.col.values:
-                    found = company_type(rest, lead=0)
+                if "company_type" not in self.col.values and skip == 0:
+                    found = company_type(rest)
                     if found:
                         self._put("company_type", found, [(page, line)])
                         break

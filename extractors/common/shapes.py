@@ -144,7 +144,10 @@ def company_type(text: str, lead: int = 2) -> str | None:
     character read wrong, and then the registered wording is given."""
     text = text.translate(_BRACKETS)
     types = shapes().types
+    type_chars = {ch for t in types for ch in t}
     for skip in range(0, lead + 1):
+        if skip and (skip > len(text) or text[skip - 1] in type_chars):
+            break  # only stray characters are skipped, never a type's own (其他股份…)
         rest = text[skip:]
         for t in types:  # longest first: 有限责任公司（自然人独资） before 有限责任公司
             if rest.startswith(t):

@@ -64,6 +64,10 @@ def test_company_name_shape(text: str, name: str | None) -> None:
         ),
         ("其他股份有限公司(非上市)", "其他股份有限公司（非上市）"),
         ("个人独资企业", "个人独资企业"),
+        # a type's own first characters are never skipped as stray ones
+        ("其他股份有限公司分公司（非上市）", "其他股份有限公司分公司（非上市）"),
+        ("股份有限公司分公司（外商投资，未上市）", "股份有限公司分公司（外商投资，未上市）"),
+        ("型", None),
         # a company name or money is not a type
         ("湖南星辰智能装备有限公司", None),
         ("壹仟万元有限责任公司", None),
