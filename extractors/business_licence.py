@@ -217,7 +217,8 @@ class _LicenceReader:
         self._by_shape(page, reader)
         self._person_by_place(page, reader.height)
         if "issue_date" not in self.col.values:
-            self._issue_date(reader, registry)
+            established = next((v for v in values if v.name == "established"), None)
+            self._issue_date(reader, registry, established)
         if "credit_code" not in self.col.values:
             for line in page.lines:
                 codes = find_codes(canon(line.text))
@@ -371,7 +372,9 @@ class _LicenceReader:
         if len(found) == 1:
             self._put("legal_representative", person_name(canon(found[0].text)), [(page, found[0])])
 
-    def _issue_date(self, reader: LabelledPage, registry: Value | None) -> None:
+    def _issue_date(
+        self, reader: LabelledPage, registry: Value | None, established: Value | None = None
+    ) -> None:
         """A date standing alone near 登记机关 (often under a seal), else the lowest one; a
         date whose 年 月 日 came back as separate boxes is read off its row."""
         page = reader.page
@@ -389,6 +392,8 @@ class _LicenceReader:
                 continue  # 营业期限 "…至…" is a range, not the issue date
             top = min(ln.bbox[1] for ln in group)
             left = min(ln.bbox[0] for ln in group)
+            if established is not None and top <= established.bottom:
+                continue  # the issue date is printed below the fields, never beside 成立日期
             if anchor is not None:
                 if top < anchor.bbox[1] - reader.height:
                     continue

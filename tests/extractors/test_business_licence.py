@@ -252,3 +252,17 @@ def test_numbered_business_scope_is_not_a_notice_block() -> None:
     )
     fields = business_licence.extract(HAND, [page]).record.model_dump()
     assert fields["business_scope"] == "1.工业机器人制造；2.智能装备研发。"
+
+
+def test_an_establishment_date_printed_off_its_row_is_not_the_issue_date() -> None:
+    """A misaligned print puts 2004年2月23日 above its 成立日期 label; with no other date left
+    it must not become the issue date (printed below the fields, here unread)."""
+    page = page_of(
+        [(100, "名称"), (500, "湖南星辰智能装备有限公司")],
+        (500, "2004年2月23日"),
+        [(100, "类型"), (500, "有限责任公司")],
+        [(100, "成立日期"), (500, "月")],
+        [(100, "营业期限"), (500, "2004年02月23日至2014年02月09日")],
+    ).model_copy(update={"height": 300.0})  # the date stands in the page's lower half
+    fields = business_licence.extract(HAND, [page]).record.model_dump()
+    assert fields["issue_date"] is None
