@@ -117,6 +117,33 @@ def straighten(page: Page) -> Page:
     return page.model_copy(update={"lines": lines})
 
 
+def split_vertical_runs(page: Page, chars: set[str]) -> Page:
+    """Labels printed with spaced characters, one above the other, come back from OCR as one
+    tall box per column ("名类住" beside "称型所"): such a box, much taller than wide and made
+    only of label characters, is read as one line per character, stacked, so that 名 and 称
+    meet again in their row."""
+    out: list[Line] = []
+    changed = False
+    for line in page.lines:
+        text = canon(line.text)
+        x0, y0, x1, y1 = line.bbox
+        if (y1 - y0) > 1.5 * (x1 - x0) and text and all(ch in chars for ch in text):
+            if len(text) == 1:
+                # One spaced character in a padded box: squared about its centre, so that
+                # rows take it for a character of a line, not for vertical text.
+                mid, half = (y0 + y1) / 2, (x1 - x0) / 2
+                y0, y1 = mid - half, mid + half
+            step = (y1 - y0) / len(text)
+            for i, ch in enumerate(text):
+                box: BBox = (x0, y0 + i * step, x1, y0 + (i + 1) * step)
+                quad = [(box[0], box[1]), (box[2], box[1]), (box[2], box[3]), (box[0], box[3])]
+                out.append(Line(text=ch, bbox=box, confidence=line.confidence, quad=quad))
+            changed = True
+        else:
+            out.append(line)
+    return page.model_copy(update={"lines": out}) if changed else page
+
+
 def evidence_box(line: Line) -> BBox:
     """Where the line stands on the page as read (its OCR quad, if straightened)."""
     if not line.quad:
@@ -179,6 +206,8 @@ class Labels:
     def __init__(self, by_name: Mapping[str, Sequence[str]]) -> None:
         pairs = {(canon(lab), name) for name, labels in by_name.items() for lab in labels}
         self.items = sorted((p for p in pairs if p[0]), key=lambda p: -len(p[0]))
+        # Characters of labels: what a vertical run of spaced labels is made of.
+        self.chars = {ch for lab, _ in self.items for ch in lab}
 
     def find(self, text: str) -> list[LabelHit]:
         taken: list[LabelHit] = []
@@ -216,12 +245,28 @@ def line_height(lines: Sequence[Line]) -> float:
 
 
 @dataclass
+class Part:
+    """One piece of a label's value: text within one OCR line, and where it stands."""
+
+    text: str
+    sources: list[Source]
+    top: float
+    bottom: float
+    x0: float
+
+
+@dataclass
 class Value:
-    """What a label owns: the text right of it and the lines it runs on to, with evidence."""
+    """What a label owns: the text right of it and the lines it runs on to, with evidence;
+    `parts` are its pieces top to bottom, for extractors that choose among them by shape."""
 
     name: str
     text: str
     sources: list[Source]
+    parts: list[Part] = field(default_factory=list)
+    top: float = 0.0  # the label's box
+    bottom: float = 0.0
+    x0: float = 0.0
 
 
 @dataclass
@@ -357,7 +402,8 @@ class LabelledPage:
             sources = list(label.sources)
             for p in pieces:
                 sources.extend(s for s in p.sources if not any(s[1] is t[1] for t in sources))
-            out.append(Value(label.name, text, sources))
+            parts = [Part(p.text, p.sources, p.top, p.bottom, p.x0) for p in pieces]
+            out.append(Value(label.name, text, sources, parts, label.top, label.bottom, label.x0))
         return out
 
 

@@ -194,6 +194,78 @@ def old_licence(path: Path) -> Rendered:
     )
 
 
+def spaced_licence(path: Path) -> Rendered:
+    """Current 竖版 licence in the style OCR finds hardest: two-character labels printed with
+    wide letter-spacing over tight rows (名 … 称 / 类 … 型 / 住 … 所, so that the detector may
+    join a label column into one vertical box), the address wrapping onto a short second line
+    just above 法定代表人, a light watermark line through the type, the background 市场监督管理
+    behind the values, and a numbered 重要提示 box whose notes mention 注册资本."""
+    code = credit_code("91430103MA4RX2KQ7")
+    s = Scan()
+    s.centred(170, "营业执照", 110, spacing=50)
+    s.centred(320, "（副 本）", 44)
+    s.text(820, 420, "统一社会信用代码", 38)
+    s.text(1160, 420, code, 38)
+    label_x, value_x, size, pitch = 190, 560, 46, 64
+    rows = [
+        ("名称", "湖南湘江云图数据服务有限公司"),
+        ("类型", "有限责任公司(自然人独资)"),
+        ("住所", "湖南省长沙市天心区芙蓉南路二段"),
+        (None, "368号金源大厦B座1206"),
+        ("法定代表人", "欧阳明"),
+        ("注册资本", "伍佰万元整"),
+        ("成立日期", "2018年11月06日"),
+        ("营业期限", "2018年11月06日至长期"),
+        ("经营范围", "数据处理和存储服务；软件开发；信息技术咨询服务。"),
+    ]
+    # The background text of every current licence, pale, behind the values.
+    s.draw.text(
+        (640, 640), "市场监督管理", font=ImageFont.truetype(ZENHEI, 120), fill=(232, 226, 226)
+    )
+    y = 560
+    for label, value in rows:
+        if label is not None:
+            spacing = 290 if len(label) == 2 else (20 if len(label) == 4 else 0)
+            s.text(label_x, y, label, size, spacing=spacing)
+        s.text(value_x, y + (0 if label else -14), value, 40)
+        y += pitch if label else pitch - 14
+    s.draw.text(
+        (1120, 630),
+        "湖南湘江云图数据服务有限公司",
+        font=ImageFont.truetype(ZENHEI, 34),
+        fill=(185, 185, 185),
+    )
+    box_y = y + 60
+    s.text(150, box_y, "重要提示", 34)
+    for i, note in enumerate(
+        [
+            "1、注册资本：本市实行有限责任公司注册资本认缴登记制度。",
+            "2、商事主体经营范围和许可审批项目等有关事项请登录公示平台查询。",
+            "3、商事主体须于每年1月1日-6月30日向登记机关提交上一年度的年度报告。",
+        ]
+    ):
+        s.text(330, box_y + i * 50, note, 30)
+    s.text(1100, 1800, "登记机关", 44, spacing=14)
+    s.seal(1300, 1860, 160, "长沙市天心区市场监督管理局")
+    s.text(1120, 1940, "2021年03月15日", 42)
+    s.save(path)
+    return Rendered(
+        path,
+        {
+            "company_name": "湖南湘江云图数据服务有限公司",
+            "credit_code": code,
+            "registration_number": None,
+            "company_type": "有限责任公司（自然人独资）",
+            "legal_representative": "欧阳明",
+            "registered_capital": Decimal("5000000"),
+            "established": "2018-11-06",
+            "address": "湖南省长沙市天心区芙蓉南路二段368号金源大厦B座1206",
+            "business_scope": "数据处理和存储服务；软件开发；信息技术咨询服务。",
+            "issue_date": "2021-03-15",
+        },
+    )
+
+
 def letter_certificate(path: Path) -> Rendered:
     """A 纳税证明 written as a letter, with its total in 小写 and 大写."""
     code = credit_code("91430111MA4L8TQ2N")

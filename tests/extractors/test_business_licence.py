@@ -54,6 +54,22 @@ def test_pre_2015_licence_with_chinese_numeral_dates(drawn: Path, read_file: Rea
     assert "credit_code" not in result.unread
 
 
+def test_spaced_labels_read_as_vertical_runs(drawn: Path, read_file: ReadFile) -> None:
+    """名 称 / 类 型 / 住 所 letter-spaced over tight rows: the OCR joins the first characters
+    into one tall box (名类住) and glues the second ones to the values (称湖南…). Every field
+    is still read, the wrapped address tail is not taken for the legal representative, the
+    watermark is not glued to the type, and the 重要提示 notes give no capital."""
+    doc = render.spaced_licence(drawn / "spaced.jpg")
+    f, pages = read_file(doc.path, None)
+    # The case the test is about did happen: a box of stacked label characters.
+    stacked = [
+        ln for ln in pages[0].lines if len(ln.text) >= 2 and set(ln.text) <= set("名称类型住所")
+    ]
+    assert stacked, [ln.text for ln in pages[0].lines]
+    result = assert_extracts(business_licence.extract, f, pages, doc.fields)
+    assert result.unread == {}
+
+
 # ---- hand-built pages -------------------------------------------------------------------
 
 
@@ -159,3 +175,94 @@ def test_skewed_scan_keeps_rows_and_evidence_boxes() -> None:
     assert result.record.model_dump()["legal_representative"] == "张三丰"
     evidence = result.evidence["company_name"]
     assert evidence.bbox == (100, lines[0].bbox[1], 600 + 40 * 12, lines[1].bbox[3])
+
+
+def test_label_run_boxes_and_a_notice_column() -> None:
+    """A pre-2015 licence as OCR returns it: the label columns as tall boxes (名住 … 称所), the
+    values a little lower than their labels, and the 须知 notes level with the fields."""
+    lines = [
+        Line(text="注册号", bbox=(300, 60, 420, 100)),
+        Line(text=render.registration_number("43130000002647"), bbox=(440, 60, 740, 100)),
+        Line(text="名住", bbox=(100, 120, 140, 240)),
+        Line(text="称所", bbox=(300, 120, 340, 240)),
+        Line(text="娄底龙山竹业有限公司", bbox=(360, 130, 760, 170)),
+        Line(text="娄星区金谷市场55栋", bbox=(360, 190, 720, 230)),
+        Line(text="法定代表人姓名", bbox=(100, 250, 380, 290)),
+        Line(text="王立志", bbox=(400, 255, 520, 295)),
+        Line(text="须知", bbox=(1300, 60, 1380, 100)),
+        Line(
+            text="1.《企业法人营业执照》是企业法人资格和合法经营的凭证。",
+            bbox=(1000, 120, 1900, 160),
+        ),
+        Line(
+            text="2.《企业法人营业执照》正本应当置于住所的醒目位置。", bbox=(1000, 185, 1900, 225)
+        ),
+        Line(
+            text="3.《企业法人营业执照》遗失或者毁坏的，应当在公司登记机关指定的报",
+            bbox=(1000, 250, 1900, 290),
+        ),
+        Line(text="刊上声明作废，申请补领。", bbox=(1030, 300, 1400, 340)),
+    ]
+    page = Page(
+        file="hand.jpg", number=1, source="ocr", width=2000, height=1400, unit="px", lines=lines
+    )
+    fields = business_licence.extract(HAND, [page]).record.model_dump()
+    assert fields["company_name"] == "娄底龙山竹业有限公司"
+    assert fields["address"] == "娄星区金谷市场55栋"
+    assert fields["legal_representative"] == "王立志"
+    assert fields["registration_number"] == render.registration_number("43130000002647")
+
+
+def test_labels_lost_fields_found_by_shape_and_text_of_no_shape_stays_null() -> None:
+    """No label survived OCR: the company name, the registered type and the address are
+    found by their shapes; a masked name (only its suffix left) and a garbled capital are
+    not guessed."""
+    page = page_of(
+        (300, "营业执照"),
+        (500, "称湖南星辰智能装备有限公司"),
+        (500, "有限责任公司(自然人投资或控股)星辰智能装备有限公司"),
+        (500, "长沙市岳麓区麓谷大道627号"),
+        (500, "欧阳明"),  # 法定代表人 lost: a name alone in the value column
+        [(100, "成立日期"), (500, "2018年11月06日")],
+        [(100, "营业期限"), (500, "长期")],
+    )
+    fields = business_licence.extract(HAND, [page]).record.model_dump()
+    assert fields["company_name"] == "湖南星辰智能装备有限公司"
+    assert fields["company_type"] == "有限责任公司（自然人投资或控股）"
+    assert fields["address"] == "长沙市岳麓区麓谷大道627号"
+    assert fields["legal_representative"] == "欧阳明"
+    assert fields["established"] == "2018-11-06"
+
+    masked = page_of(
+        [(100, "名称"), (500, "股份有限公司")],
+        [(100, "注册资本"), (500, "壹仟伍元")],
+        [(100, "法定代表人"), (500, "C503")],
+    )
+    fields = business_licence.extract(HAND, [masked]).record.model_dump()
+    assert fields["company_name"] is None
+    assert fields["registered_capital"] is None
+    assert fields["legal_representative"] is None
+
+
+def test_numbered_business_scope_is_not_a_notice_block() -> None:
+    page = page_of(
+        [(100, "名称"), (500, "湖南星辰智能装备有限公司")],
+        [(100, "经营范围"), (500, "1.工业机器人制造；")],
+        (500, "2.智能装备研发。"),
+    )
+    fields = business_licence.extract(HAND, [page]).record.model_dump()
+    assert fields["business_scope"] == "1.工业机器人制造；2.智能装备研发。"
+
+
+def test_an_establishment_date_printed_off_its_row_is_not_the_issue_date() -> None:
+    """A misaligned print puts 2004年2月23日 above its 成立日期 label; with no other date left
+    it must not become the issue date (printed below the fields, here unread)."""
+    page = page_of(
+        [(100, "名称"), (500, "湖南星辰智能装备有限公司")],
+        (500, "2004年2月23日"),
+        [(100, "类型"), (500, "有限责任公司")],
+        [(100, "成立日期"), (500, "月")],
+        [(100, "营业期限"), (500, "2004年02月23日至2014年02月09日")],
+    ).model_copy(update={"height": 300.0})  # the date stands in the page's lower half
+    fields = business_licence.extract(HAND, [page]).record.model_dump()
+    assert fields["issue_date"] is None
