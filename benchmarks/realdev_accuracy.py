@@ -4,7 +4,7 @@
     .venv/bin/python benchmarks/realdev_accuracy.py     # read, classify, extract, score
     .venv/bin/python benchmarks/realdev_accuracy.py --show-wrong --split check
 
-Each document goes through the production path (pipeline.process.read_file: the page reader
+Each document goes through the production path (pipeline.reading.read_file: the page reader
 with the page cache, classification, the type's extractor). A document is classified right
 when the file gives one document of the truth's type over all its pages. Fields are scored
 on every document (a misclassified one scores its fields as unread): a truth value must be
@@ -60,7 +60,7 @@ def score(
 ) -> tuple[list[dict[str, Any]], list[str]]:
     """One row per document: id, split, classified, per-field (ok, want, got)."""
     from pipeline.intake import scan_batch
-    from pipeline.process import read_file
+    from pipeline.reading import read_file
 
     docs = rebuild.load(truth)
     present = {d["id"]: rebuild.local_path(folder, truth, d) for d in docs}
@@ -77,7 +77,7 @@ def score(
         if doc["id"] in missing:
             continue
         f = files[Path(doc["path"]).name]
-        result = read_file(f, engine, cache)
+        result = read_file(f, engine, cache).result
         got_docs = result.documents
         classified = (
             len(got_docs) == 1
@@ -137,10 +137,9 @@ def main() -> int:
     args = parser.parse_args()
 
     from pipeline.cache import PageCache, default_cache_dir
-    from pipeline.ocr import get_engine
 
     folder = Path(args.folder)
-    engine = None
+    engine: str | None = None
     cache = PageCache(default_cache_dir())
     all_rows: list[dict[str, Any]] = []
     for truth in rebuild.truth_files():
@@ -155,7 +154,7 @@ def main() -> int:
                 )
                 continue
         if engine is None:
-            engine = get_engine(args.ocr)
+            engine = args.ocr
         started = time.monotonic()
         rows, missing = score(truth, folder, engine, cache)
         if missing:
