@@ -91,6 +91,7 @@ def score(truth: dict[str, Any], reports: Path) -> dict[str, Any]:
     by_field: dict[str, list[int]] = defaultdict(lambda: [0, 0])
     misclassified: list[str] = []
     wrong: list[str] = []
+    calibration: dict[str, list[int]] = {name: [0, 0] for name, _ in BINS}
     for app_name, app in truth["applications"].items():
         app_dir = reports / (Path(app_name).stem if app_name.endswith(".zip") else app_name)
         report = json.loads((app_dir / "report.json").read_text(encoding="utf-8"))
@@ -117,8 +118,17 @@ def score(truth: dict[str, Any], reports: Path) -> dict[str, Any]:
                 # The contract asks only a title of other papers; the rest is extra.
                 want = {k: v for k, v in want.items() if k == "title"}
             have = leaves(got_fields or {})
+            form_doc = next(
+                (d for d in report["documents"] if d["type"] == "application_form"), None
+            )
+            conf_doc = form_doc if doc["type"] == "application_form" else got
+            confidences = (conf_doc or {}).get("field_confidence") or {}
             for field, value in want.items():
                 ok = norm(have.get(field)) == norm(value)
+                conf = confidence_of(confidences, field)
+                if conf is not None:
+                    calibration[bin_of(conf)][0] += ok
+                    calibration[bin_of(conf)][1] += 1
                 for bucket in (
                     by_type[doc["type"]],
                     by_kind[kind],
@@ -137,7 +147,27 @@ def score(truth: dict[str, Any], reports: Path) -> dict[str, Any]:
         "by_field": dict(by_field),
         "misclassified": misclassified,
         "wrong": wrong,
+        "calibration": calibration,
     }
+
+
+# Confidence bins of the calibration table: fields at >= 0.9 must be right >= 98 % of the time.
+BINS = (("0.9–1.0", 0.9), ("0.8–0.9", 0.8), ("0.5–0.8", 0.5), ("0–0.5", 0.0))
+
+
+def bin_of(conf: float) -> str:
+    return next(name for name, low in BINS if conf >= low)
+
+
+def confidence_of(confidences: dict[str, float], field: str) -> float | None:
+    """A scored leaf's confidence: its own, else that of the value it belongs to (items[2].amount
+    → items), as report.json names them (dotted)."""
+    key = re.sub(r"\[(\d+)\]", r".\1", field)
+    while key:
+        if key in confidences:
+            return confidences[key]
+        key = key.rpartition(".")[0]
+    return None
 
 
 def pct(pair: list[int] | tuple[int, int]) -> str:
@@ -197,6 +227,9 @@ def main() -> int:
         print(f"  {name:18s} {pct(pair)}")
     print("\nfield accuracy by source:")
     for name, pair in sorted(result["by_kind"].items()):
+        print(f"  {name:18s} {pct(pair)}")
+    print("\ncalibration (field_confidence → share right):")
+    for name, pair in result["calibration"].items():
         print(f"  {name:18s} {pct(pair)}")
     worst = sorted(result["by_field"].items(), key=lambda kv: (kv[1][0] / kv[1][1], kv[0]))
     print(f"\nworst {args.worst} fields:")

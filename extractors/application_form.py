@@ -397,4 +397,4 @@ def extract(file: str, pages: list[Page]) -> Extraction:
         unread["years"] = "未找到近两年经营数据表"
     read = len(col.values)
     confidence = round(read / (read + len(unread)), 3) if read else 0.0
-    return Extraction(record=record, evidence=col.evidence, unread=unread, confidence=confidence)
+    return col.extraction(record, unread, confidence)

@@ -768,7 +768,7 @@ def extract(file: str, pages: list[Page]) -> Extraction:
     else:
         unread["prior_year"] = "未找到上年（比较）数栏"
     confidence = min(col.confidences) if col.confidences else 0.0
-    return Extraction(record=record, evidence=col.evidence, unread=unread, confidence=confidence)
+    return col.extraction(record, unread, confidence)
 
 
 def _year_from_text(pages: list[Page], col: Collector, v: Vocab) -> None:

@@ -897,4 +897,4 @@ def extract(file: str, pages: list[Page]) -> Extraction:
     if digital and "invoice_code" in unread:
         del unread["invoice_code"]  # a 数电票 has no code: null is its value
     confidence = min(col.confidences) if col.confidences else 0.0
-    return Extraction(record=record, evidence=col.evidence, unread=unread, confidence=confidence)
+    return col.extraction(record, unread, confidence)

@@ -247,6 +247,14 @@ class Document(Model):
     unread: dict[str, str] = Field(
         default={}, description="fields that could not be read (field name → reason in Chinese)"
     )
+    field_confidence: dict[str, float] = Field(
+        default={},
+        description=(
+            "how sure each field's reading is after every cross-check, 0–1 (dotted names for "
+            "nested values; 0 for an unread field); calibrated on documents the project was "
+            "not built on"
+        ),
+    )
 
 
 # ---- the application form's declarations (万元 as the form states them) -----------------
