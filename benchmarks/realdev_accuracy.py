@@ -35,6 +35,7 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "benchmarks" / "realdev"))
 
 import rebuild  # noqa: E402  (benchmarks/realdev/rebuild.py: where the documents live)
+from accuracy import BINS, bin_of, confidence_of  # noqa: E402  (the same calibration bins)
 
 MONEY = {"registered_capital"}
 _SPACE = re.compile(r"\s+")
@@ -85,12 +86,19 @@ def score(
             and len(got_docs[0].pages) == result.pages
         )
         got_fields: dict[str, Any] = {}
+        confidences: dict[str, float] = {}
         if got_docs and got_docs[0].type == doc["type"]:
             got_fields = got_docs[0].fields or {}
+            confidences = got_docs[0].field_confidence
         fields = {}
         for name, want in doc["fields"].items():
             got = got_fields.get(name)
-            fields[name] = (norm(name, got) == norm(name, want), want, got)
+            fields[name] = (
+                norm(name, got) == norm(name, want),
+                want,
+                got,
+                confidence_of(confidences, name),
+            )
         rows.append(
             {
                 "id": doc["id"],
@@ -112,7 +120,7 @@ def table(rows: list[dict[str, Any]], title: str) -> None:
         return
     by_field: dict[str, list[int]] = defaultdict(lambda: [0, 0])
     for row in rows:
-        for name, (ok, _, _) in row["fields"].items():
+        for name, (ok, _, _, _) in row["fields"].items():
             by_field[name][0] += ok
             by_field[name][1] += 1
     right = sum(r for r, _ in by_field.values())
@@ -123,6 +131,15 @@ def table(rows: list[dict[str, Any]], title: str) -> None:
     for name, (r, t) in by_field.items():
         print(f"  {name:22s} {pct(r, t)}")
     print(f"  {'all fields':22s} {pct(right, total)}")
+    calibration = {name: [0, 0] for name, _ in BINS}
+    for row in rows:
+        for ok, _, _, conf in row["fields"].values():
+            if conf is not None:
+                calibration[bin_of(conf)][0] += ok
+                calibration[bin_of(conf)][1] += 1
+    print("  calibration (field_confidence → share right):")
+    for name, (r, t) in calibration.items():
+        print(f"    {name:20s} {pct(r, t)}")
 
 
 def main() -> int:
@@ -173,7 +190,7 @@ def main() -> int:
         if args.show_wrong:
             print("\nwrong values:")
             for r in rows:
-                for name, (ok, want, got) in r["fields"].items():
+                for name, (ok, want, got, _) in r["fields"].items():
                     if not ok:
                         print(f"  {r['id']} [{r['split']}] {name}: 应为 {want!r}，读得 {got!r}")
         all_rows.extend(rows)
