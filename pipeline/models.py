@@ -88,6 +88,13 @@ class Line(Model):
     )
 
 
+class Code(Model):
+    """A QR code found on a page image (pipeline/qr.py): its text, where it lies."""
+
+    text: str
+    bbox: BBox
+
+
 class Page(Model):
     file: str
     number: int = Field(description="1-based page number in the file")
@@ -101,6 +108,7 @@ class Page(Model):
     rotation: int = Field(default=0, description="degrees the page was turned before reading")
     lines: list[Line] = []
     engine: str | None = Field(default=None, description="OCR engine and version, for OCR pages")
+    codes: list[Code] = Field(default=[], description="QR codes decoded on the page image")
 
     @property
     def text(self) -> str:
@@ -243,6 +251,20 @@ class InvoiceItem(Model):
     tax: Money | None = None
 
 
+class InvoiceQr(Model):
+    """What an invoice's own QR code says (the national payload, pipeline/qr.py)."""
+
+    invoice_type: str | None = None
+    invoice_code: str | None = None
+    invoice_number: str | None = None
+    issue_date: str | None = None
+    amount: Money | None = None
+    amount_kind: Literal["amount", "total"] = Field(
+        default="amount", description="amount is the pre-tax 金额, or the 价税合计 (数电票)"
+    )
+    check_code: str | None = None
+
+
 class Invoice(Model):
     invoice_code: str | None = None
     invoice_number: str | None = None
@@ -256,6 +278,7 @@ class Invoice(Model):
     total: Money | None = None
     total_in_words: str | None = None
     items: list[InvoiceItem] = []
+    qr: InvoiceQr | None = None
 
 
 class Contract(Model):
