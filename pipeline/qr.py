@@ -46,7 +46,10 @@ def _zxing_codes(gray: np.ndarray) -> list[tuple[str, list[tuple[float, float]]]
 
     found = []
     for result in zxingcpp.read_barcodes(
-        gray, formats=zxingcpp.BarcodeFormat.QRCode, try_rotate=True, try_downscale=True
+        gray,
+        formats=zxingcpp.BarcodeFormats(zxingcpp.BarcodeFormat.QRCode),
+        try_rotate=True,
+        try_downscale=True,
     ):
         if not result.valid or not result.text:
             continue
