@@ -28,8 +28,13 @@ from PIL import Image, ImageOps, UnidentifiedImageError
 from pipeline import ofd
 from pipeline.errors import UnreadableFile
 from pipeline.intake import limits_data
-from pipeline.models import BBox, InputFile, Line, Page, PageSource
+from pipeline.models import BBox, Code, InputFile, Line, Page, PageSource
 from pipeline.ocr import OcrEngine, OcrUnavailable, detect_rotation, get_engine, turn
+from pipeline.qr import decode_codes
+
+# Part of the page cache's key (pipeline/process.engine_id): bumped whenever what a page
+# holds besides its OCR changes (codes/1: QR codes decoded on page images).
+PAGES_REVISION = "codes/1"
 
 EngineGetter = Callable[[], OcrEngine]
 
@@ -181,6 +186,7 @@ def ocr_page(file: str, number: int, image: np.ndarray, engine: OcrEngine, dpi: 
         rotation=rotation,
         lines=lines,
         engine=engine_label(engine),
+        codes=decode_codes(upright),
     )
 
 
@@ -363,12 +369,12 @@ def _pdf_page(
                 width, height = float(pl_page.width), float(pl_page.height)
                 lines, cover = _plumber_lines(pl_page, settings), _image_cover(pl_page)
                 if text_layer_usable(lines, cover, settings):
-                    return _text_page(f, index, width, height, lines)
+                    return _with_codes(_text_page(f, index, width, height, lines), pdf_page)
             except Exception:  # pdfminer chokes on a page pdfium can still read
                 pass
         lines = _pdfium_lines(pdf_page, height, settings)
         if text_layer_usable(lines, cover, settings):
-            return _text_page(f, index, width, height, lines)
+            return _with_codes(_text_page(f, index, width, height, lines), pdf_page)
         image, used_dpi = _rasterise(pdf_page, width, height, dpi, settings)
         return Raster(f.file, index + 1, image, used_dpi)
     finally:
@@ -400,6 +406,32 @@ def _text_page(f: InputFile, index: int, width: float, height: float, lines: lis
         unit="pt",
         lines=lines,
     )
+
+
+# A text-layer page is rendered for its QR codes only when it holds a picture or enough
+# vector paths to draw one (a code drawn module by module): plain text pages cost nothing.
+_CODE_DPI = 200
+_MIN_CODE_PATHS = 150
+
+
+def _with_codes(page: Page, pdf_page: Any) -> Page:
+    """The text-layer page with the QR codes of its rendering (bbox in pt)."""
+    import pypdfium2.raw as pdfium_c
+
+    try:
+        images = paths = 0
+        for obj in pdf_page.get_objects(max_depth=2):
+            if obj.type == pdfium_c.FPDF_PAGEOBJ_IMAGE:
+                images += 1
+            elif obj.type == pdfium_c.FPDF_PAGEOBJ_PATH:
+                paths += 1
+        if not images and paths < _MIN_CODE_PATHS:
+            return page
+        image, dpi = _rasterise(pdf_page, page.width, page.height, _CODE_DPI, page_settings())
+    except Exception:  # a page pdfium cannot draw still has its text
+        return page
+    page.codes = decode_codes(image, scale=72.0 / dpi)
+    return page
 
 
 def _plumber_lines(pl_page: Any, settings: PageSettings) -> list[Line]:
@@ -804,6 +836,7 @@ def _ofd_pages(f: InputFile, path: Path) -> Iterator[Page]:
             raise UnreadableFile(f"OFD 文件结构无法读取：{exc}") from exc
         if not pages:
             raise UnreadableFile("OFD 文件中没有页面")
+        codes = _ofd_codes(zf, pages[0][1])
         for number, (content_paths, box) in enumerate(pages, start=1):
             try:
                 words = ofd.page_words(zf, content_paths)
@@ -817,7 +850,34 @@ def _ofd_pages(f: InputFile, path: Path) -> Iterator[Page]:
                 height=round(box[3] * ofd.MM_TO_PT, 2),
                 unit="pt",
                 lines=group_lines(words, page_settings().line_y_tolerance),
+                codes=codes if number == 1 else [],
             )
+
+
+_OFD_IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".bmp", ".gif", ".tif", ".tiff")
+_OFD_MAX_IMAGE_BYTES = 4_194_304
+
+
+def _ofd_codes(zf: zipfile.ZipFile, box: Any) -> list[Code]:
+    """QR codes of the OFD's pictures (an e-invoice keeps its code as an image resource),
+    placed on the first page: where on it is not read, so the box is the whole page."""
+    import io
+
+    whole: BBox = (0.0, 0.0, round(box[2] * ofd.MM_TO_PT, 2), round(box[3] * ofd.MM_TO_PT, 2))
+    found: dict[str, Code] = {}
+    for info in zf.infolist():
+        if not info.filename.lower().endswith(_OFD_IMAGE_SUFFIXES):
+            continue
+        if info.file_size > _OFD_MAX_IMAGE_BYTES:
+            continue
+        try:
+            with Image.open(io.BytesIO(zf.read(info))) as im:
+                pixels = np.asarray(_to_rgb(im))
+        except Exception:  # a damaged picture: no code from it
+            continue
+        for c in decode_codes(pixels):
+            found.setdefault(c.text, Code(text=c.text, bbox=whole))
+    return list(found.values())
 
 
 # ---- XML (数电票) -------------------------------------------------------------------------

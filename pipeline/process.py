@@ -28,7 +28,7 @@ from pipeline.models import (
     Report,
 )
 from pipeline.ocr import OcrEngine
-from pipeline.pages import read_pages
+from pipeline.pages import PAGES_REVISION, read_pages
 
 log = logging.getLogger(__name__)
 
@@ -43,7 +43,8 @@ class FileResult(Model):
 
 
 def engine_id(engine: OcrEngine) -> str:
-    return f"{engine.name} {engine.version}"
+    """The page cache's key: the OCR engine and what else the reading stage puts on pages."""
+    return f"{engine.name} {engine.version} {PAGES_REVISION}"
 
 
 def load_pages(f: InputFile, engine: OcrEngine, cache: PageCache | None) -> tuple[list[Page], bool]:
