@@ -28,6 +28,7 @@ from extractors.common.credit_code import find_codes
 from extractors.common.dates import find_dates, parse_date
 from extractors.common.normalize import normalize_name, ocr_digits, to_halfwidth
 from extractors.common.orgs import find_orgs
+from extractors.invoice_qr import reconcile
 from extractors.layout import rows
 from pipeline import ofd
 from pipeline.models import BBox, InputFile, Invoice, InvoiceItem, Line, Page
@@ -934,10 +935,11 @@ def extract(source: InputFile, pages: list[Page]) -> Extraction:
     if items and items_evidence is not None:
         text, number, bbox = items_evidence
         col.put("items", items, text, number, bbox)
-    values = dict(col.values)
-    record = Invoice.model_validate(values)
     unread = {name: "未能读取" for name in EXPECTED if name not in col.values}
     if digital and "invoice_code" in unread:
         del unread["invoice_code"]  # a 数电票 has no code: null is its value
+    if source.format != "xml":  # an XML invoice has no picture, so no QR code to read
+        reconcile(col, pages, unread)  # the invoice's own QR code (Page.codes)
+    record = Invoice.model_validate(dict(col.values))
     confidence = min(col.confidences) if col.confidences else 0.0
     return Extraction(record=record, evidence=col.evidence, unread=unread, confidence=confidence)
