@@ -324,6 +324,17 @@ class Finding(Model):
     evidence: list[Evidence] = []
 
 
+class Submission(Model):
+    """One application's documents as the checks across applications see them: of this
+    batch (run_id None), or of an earlier run in the database."""
+
+    application: str
+    batch: str | None = None
+    run_id: int | None = None
+    declared: Declared | None = None
+    documents: list[Document] = []
+
+
 class FileEntry(Model):
     file: str
     sha256: str | None = None
