@@ -277,6 +277,8 @@ def cmd_process(args: argparse.Namespace) -> int:
                 args.workers or default_workers(),
                 args.dask,
                 args.ocr_pool,
+                db_url=db_url,
+                db_batch=batch_name,
             )
     except BatchUnreadable as exc:
         _err(f"错误：无法读取批次 {batch}：{exc}")

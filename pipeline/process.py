@@ -8,12 +8,13 @@ from __future__ import annotations
 
 import logging
 from collections import Counter
+from collections.abc import Iterable
 
 from pydantic import Field
 
 import extractors
 from pipeline.cache import PageCache
-from pipeline.checks import run_checks
+from pipeline.checks import SEVERITY_ORDER, run_checks
 from pipeline.classify import group_pages
 from pipeline.errors import UnreadableFile
 from pipeline.models import (
@@ -22,10 +23,12 @@ from pipeline.models import (
     Document,
     FileEntry,
     FileStatus,
+    Finding,
     InputFile,
     Model,
     Page,
     Report,
+    Submission,
 )
 from pipeline.ocr import OcrEngine
 from pipeline.pages import PAGES_REVISION, read_pages
@@ -103,7 +106,27 @@ def read_file(f: InputFile, engine: OcrEngine, cache: PageCache | None) -> FileR
     )
 
 
-def assemble_report(app: Application, results: list[FileResult]) -> Report:
+def _declared(documents: list[Document]) -> Declared | None:
+    return next(
+        (
+            Declared.model_validate(d.fields)
+            for d in documents
+            if d.type == "application_form" and d.fields
+        ),
+        None,
+    )
+
+
+def submission(app: Application, results: list[FileResult]) -> Submission:
+    """The application's documents as the checks across applications compare them."""
+    documents = [d for r in results for d in r.documents]
+    return Submission(application=app.name, declared=_declared(documents), documents=documents)
+
+
+def assemble_report(
+    app: Application, results: list[FileResult], cross: Iterable[Finding] = ()
+) -> Report:
+    """The application's report; `cross`: findings of the checks across applications."""
     by_file = {r.file: r for r in results}
     entries: list[FileEntry] = []
     documents: list[Document] = []
@@ -132,14 +155,7 @@ def assemble_report(app: Application, results: list[FileResult]) -> Report:
             stats["pages"] += r.pages
     stats["files"] = len(app.files)
     stats["documents"] = len(documents)
-    declared = next(
-        (
-            Declared.model_validate(d.fields)
-            for d in documents
-            if d.type == "application_form" and d.fields
-        ),
-        None,
-    )
+    declared = _declared(documents)
     report = Report(
         application=app.name,
         declared=declared,
@@ -147,5 +163,7 @@ def assemble_report(app: Application, results: list[FileResult]) -> Report:
         documents=documents,
         stats=dict(stats),
     )
-    report.findings = run_checks(report)
+    report.findings = sorted(
+        run_checks(report) + list(cross), key=lambda f: SEVERITY_ORDER[f.severity]
+    )
     return report
