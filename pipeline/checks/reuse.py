@@ -12,6 +12,7 @@ named inside 【】, so that a view for city users can show only "另一申报".
 
 from __future__ import annotations
 
+import re
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -28,6 +29,13 @@ from pipeline.models import (
 )
 
 OTHER_OPEN, OTHER_CLOSE = "【", "】"
+_OTHER = re.compile(f"{OTHER_OPEN}[^{OTHER_CLOSE}]*{OTHER_CLOSE}")
+
+
+def hide_other_applications(text: str) -> str:
+    """The text as city users see it: the other application's name and run left out, only
+    "另一申报" stays (province users see it whole)."""
+    return _OTHER.sub("", text)
 
 
 def _digits(value: str | None) -> str:
