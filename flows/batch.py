@@ -3,8 +3,10 @@
 Prefect only wires the stages together; every stage is a plain function in pipeline/.
 
 Every file of every application is submitted at once, so the OCR workers never wait for an
-application to be written before the next one's scans start; reports are then written in
-batch order as each application's files come back. The page OCR runs in a pool of worker
+application to be written before the next one's scans start. Once every file is read, the
+checks across applications run (the same invoice or contract in two applications of the batch
+or of an earlier run in the database: pipeline/checks/reuse.py), then the reports are written
+in batch order, and invoices.csv beside summary.csv. The page OCR runs in a pool of worker
 processes (flows/reading.py) shared by all files; with `dask_address` the file tasks run on a
 Dask cluster instead, each OCRing in its own worker process.
 """
