@@ -408,30 +408,57 @@ def _text_page(f: InputFile, index: int, width: float, height: float, lines: lis
     )
 
 
-# A text-layer page is rendered for its QR codes only when it holds a picture or enough
-# vector paths to draw one (a code drawn module by module): plain text pages cost nothing.
+# A text-layer page's QR code: an embedded picture about square and 1–8 cm wide (an
+# e-invoice's code is one) is decoded as it is; a page of many vector paths (a code drawn
+# module by module: 400+ squares, where a statement's table has about 200 rules) is
+# rendered whole. Plain text pages cost nothing.
 _CODE_DPI = 200
-_MIN_CODE_PATHS = 150
+_MIN_CODE_PATHS = 300
+_CODE_SIDE_PT = (28.0, 230.0)
 
 
 def _with_codes(page: Page, pdf_page: Any) -> Page:
-    """The text-layer page with the QR codes of its rendering (bbox in pt)."""
+    """The text-layer page with the QR codes of its pictures or rendering (bbox in pt)."""
     import pypdfium2.raw as pdfium_c
 
     try:
-        images = paths = 0
+        images, paths = [], 0
         for obj in pdf_page.get_objects(max_depth=2):
             if obj.type == pdfium_c.FPDF_PAGEOBJ_IMAGE:
-                images += 1
+                images.append(obj)
             elif obj.type == pdfium_c.FPDF_PAGEOBJ_PATH:
                 paths += 1
-        if not images and paths < _MIN_CODE_PATHS:
-            return page
-        image, dpi = _rasterise(pdf_page, page.width, page.height, _CODE_DPI, page_settings())
+        codes = [c for obj in images for c in _picture_codes(obj, page.height)]
+        if not codes and paths >= _MIN_CODE_PATHS:
+            image, dpi = _rasterise(pdf_page, page.width, page.height, _CODE_DPI, page_settings())
+            codes = decode_codes(image, scale=72.0 / dpi)
     except Exception:  # a page pdfium cannot draw still has its text
         return page
-    page.codes = decode_codes(image, scale=72.0 / dpi)
+    page.codes = codes
     return page
+
+
+def _picture_codes(obj: Any, page_height: float) -> list[Code]:
+    """Codes of one embedded picture that is shaped like a QR code, placed on the page."""
+    left, bottom, right, top = obj.get_bounds()
+    w, h = right - left, top - bottom
+    lo, hi = _CODE_SIDE_PT
+    if not (lo <= min(w, h) and max(w, h) <= hi and max(w, h) <= 1.25 * min(w, h)):
+        return []
+    # Freed with its Python object: closing a bitmap pdfium allocated is unsafe (pypdfium2).
+    pixels = np.asarray(obj.get_bitmap(render=True).to_pil().convert("RGB"))
+    sx, sy = w / pixels.shape[1], h / pixels.shape[0]
+    placed = []
+    for c in decode_codes(pixels):
+        x0, y0, x1, y1 = c.bbox
+        box = (
+            left + x0 * sx,
+            page_height - top + y0 * sy,
+            left + x1 * sx,
+            page_height - top + y1 * sy,
+        )
+        placed.append(Code(text=c.text, bbox=tuple(round(v, 2) for v in box)))
+    return placed
 
 
 def _plumber_lines(pl_page: Any, settings: PageSettings) -> list[Line]:
