@@ -76,6 +76,7 @@ class Vocab:
     columns: dict[str, tuple[str, ...]]
     no_tax: frozenset[str]
     words_marks: tuple[str, ...]
+    sum_fragments: tuple[str, ...]
     xml_fields: dict[str, tuple[str, ...]]
     xml_items: dict[str, tuple[str, ...]]
     ofd_files: tuple[str, ...]
@@ -113,6 +114,7 @@ def vocab() -> Vocab:
         columns=canon_all(data["columns"]),
         no_tax=frozenset(canon(x) for x in data["values"]["no_tax"]),
         words_marks=tuple(data["values"]["words_marks"]),
+        sum_fragments=tuple(data["values"]["sum_row_fragments"]),
         xml_fields={k: tuple(v) for k, v in data["xml"]["fields"].items()},
         xml_items={k: tuple(v) for k, v in data["xml"]["items"].items()},
         ofd_files=tuple(data["ofd"]["field_files"]),
@@ -187,6 +189,14 @@ def digits_of(text: str, ocr: bool) -> str:
     if ocr:
         t = ocr_digits(t, min_digits=2)
     return "".join(_DIGITS.findall(t))
+
+
+def _sum_row(span: Span, v: Vocab) -> bool:
+    """The 合计 row, also as OCR garbles it (a character dropped, marks read between)."""
+    if any(span.text.startswith(x) for x in v.labels["sum_row"]):
+        return True
+    chinese = "".join(_CJK.findall(span.text))
+    return any(chinese.startswith(x) for x in v.labels["sum_row"]) or chinese in v.sum_fragments
 
 
 # ---- rows of cells as text traced to its cells --------------------------------------------
@@ -549,11 +559,7 @@ class LayoutReader:
         if "amount" not in {k for k, _ in columns}:
             return None
         sum_index = next(
-            (
-                i
-                for i in range(header_index + 1, len(page_spans))
-                if any(page_spans[i].text.startswith(x) for x in v.labels["sum_row"])
-            ),
+            (i for i in range(header_index + 1, len(page_spans)) if _sum_row(page_spans[i], v)),
             None,
         )
         # without a 合计 row the items end where 价税合计 begins
