@@ -27,6 +27,7 @@ from extractors.common.credit_code import find_codes
 from extractors.common.dates import find_dates, parse_date
 from extractors.common.normalize import normalize_name, ocr_digits, to_halfwidth
 from extractors.common.orgs import find_orgs
+from extractors.invoice_qr import reconcile
 from extractors.layout import rows
 from pipeline.models import (
     BBox,
@@ -81,6 +82,7 @@ class Vocab:
     columns: dict[str, tuple[str, ...]]
     no_tax: frozenset[str]
     words_marks: tuple[str, ...]
+    sum_fragments: tuple[str, ...]
     xml_fields: dict[str, tuple[str, ...]]
     xml_items: dict[str, tuple[str, ...]]
     ofd_files: tuple[str, ...]
@@ -118,6 +120,7 @@ def vocab() -> Vocab:
         columns=canon_all(data["columns"]),
         no_tax=frozenset(canon(x) for x in data["values"]["no_tax"]),
         words_marks=tuple(data["values"]["words_marks"]),
+        sum_fragments=tuple(data["values"]["sum_row_fragments"]),
         xml_fields={k: tuple(v) for k, v in data["xml"]["fields"].items()},
         xml_items={k: tuple(v) for k, v in data["xml"]["items"].items()},
         ofd_files=tuple(data["ofd"]["field_files"]),
@@ -192,6 +195,14 @@ def digits_of(text: str, ocr: bool) -> str:
     if ocr:
         t = ocr_digits(t, min_digits=2)
     return "".join(_DIGITS.findall(t))
+
+
+def _sum_row(span: Span, v: Vocab) -> bool:
+    """The 合计 row, also as OCR garbles it (a character dropped, marks read between)."""
+    if any(span.text.startswith(x) for x in v.labels["sum_row"]):
+        return True
+    chinese = "".join(_CJK.findall(span.text))
+    return any(chinese.startswith(x) for x in v.labels["sum_row"]) or chinese in v.sum_fragments
 
 
 # ---- rows of cells as text traced to its cells --------------------------------------------
@@ -554,11 +565,7 @@ class LayoutReader:
         if "amount" not in {k for k, _ in columns}:
             return None
         sum_index = next(
-            (
-                i
-                for i in range(header_index + 1, len(page_spans))
-                if any(page_spans[i].text.startswith(x) for x in v.labels["sum_row"])
-            ),
+            (i for i in range(header_index + 1, len(page_spans)) if _sum_row(page_spans[i], v)),
             None,
         )
         # without a 合计 row the items end where 价税合计 begins
@@ -891,10 +898,12 @@ def extract(file: str, pages: list[Page]) -> Extraction:
     if items and items_evidence is not None:
         text, number, bbox = items_evidence
         col.put("items", items, text, number, bbox)
-    values = dict(col.values)
-    record = Invoice.model_validate(values)
     unread = {name: "未能读取" for name in EXPECTED if name not in col.values}
     if digital and "invoice_code" in unread:
         del unread["invoice_code"]  # a 数电票 has no code: null is its value
+    if not any(p.payload is not None and p.payload.kind == "xml" for p in pages):
+        # An XML invoice has no picture, so no QR code to read.
+        reconcile(col, pages, unread)  # the invoice's own QR code (Page.codes)
+    record = Invoice.model_validate(dict(col.values))
     confidence = min(col.confidences) if col.confidences else 0.0
     return col.extraction(record, unread, confidence)

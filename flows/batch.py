@@ -3,8 +3,10 @@
 Prefect only wires the stages together; every stage is a plain function in pipeline/.
 
 Every file of every application is submitted at once, so the OCR workers never wait for an
-application to be written before the next one's scans start; reports are then written in
-batch order as each application's files come back. The page OCR runs in a pool of worker
+application to be written before the next one's scans start. Once every file is read, the
+checks across applications run (the same invoice or contract in two applications of the batch
+or of an earlier run in the database: pipeline/checks/reuse.py), then the reports are written
+in batch order, and invoices.csv beside summary.csv. The page OCR runs in a pool of worker
 processes (flows/reading.py) shared by all files; with `dask_address` the file tasks run on a
 Dask cluster instead, each OCRing in its own worker process.
 """
@@ -23,10 +25,12 @@ from prefect.futures import PrefectFuture
 from prefect.task_runners import TaskRunner, ThreadPoolTaskRunner
 
 from flows.reading import POOL_KINDS, find_pool, ocr_pool
-from pipeline.assemble import assemble_report
+from pipeline.assemble import assemble_report, submission
 from pipeline.cache import PageCache, picture_cache_dir
+from pipeline.checks.reuse import reuse_findings
 from pipeline.intake import ARCHIVES, pages_expected, scan_batch
-from pipeline.models import Application, Batch, InputFile
+from pipeline.invoice_list import write_invoice_list
+from pipeline.models import Application, Batch, Finding, InputFile, Submission
 from pipeline.reading import FileRead, FileResult, read_file
 from pipeline.report import SummaryRow, write_report, write_summary
 
@@ -61,10 +65,15 @@ def read_file_task(
 
 @task(name="report", task_run_name="report {app.name}", cache_policy=NO_CACHE, retries=1)
 def report_task(
-    app: Application, reads: list[FileRead], out_dir: Path, cache_dir: str | None = None
+    app: Application,
+    reads: list[FileRead],
+    out_dir: Path,
+    cache_dir: str | None = None,
+    cross: list[Finding] | None = None,
 ) -> SummaryRow:
-    """Checks and report of one application, from every file's result (none left out)."""
-    report = assemble_report(app, [r.result for r in reads])
+    """Checks and report of one application, from every file's result (none left out), with
+    the findings of the checks across applications (`cross`)."""
+    report = assemble_report(app, [r.result for r in reads], cross or [])
     row = write_report(
         report,
         out_dir,
@@ -120,7 +129,11 @@ def batch_flow(
     dask_address: str | None = None,
     pool_kind: str = "process",
     keep_archives: bool = False,
+    db_url: str | None = None,
+    db_batch: str | None = None,
 ) -> list[SummaryRow]:
+    """`db_url`: the database of earlier runs that invoices and contracts are compared with
+    (the run being recorded there as `db_batch`, the batch's name by default)."""
     # A plain str: Prefect validates flow parameters against names it resolves itself, and a
     # Literal alias imported from another module is not among them when a deployment runs.
     if pool_kind not in POOL_KINDS:
@@ -142,12 +155,16 @@ def batch_flow(
             (app, [(f, runner.submit(read_file_task, {"f": f, **params})) for f in app.files])
             for app in batch.applications
         ]
+        # Reports wait for every application's files: the checks across applications
+        # (the same invoice or contract in two of them) need all their documents.
+        read_apps = [(app, [_collect(f, fu) for f, fu in futures]) for app, futures in submitted]
+        submissions = [submission(app, [r.result for r in reads]) for app, reads in read_apps]
+        cross = cross_findings(submissions, db_url, db_batch or batch.name)
         rows = []
-        for app, futures in submitted:
+        for app, reads in read_apps:
             progress.info(app.name, extra={"event": "application_start", "application": app})
-            reads = [_collect(f, future) for f, future in futures]
             try:
-                row = report_task(app, reads, out_dir, cache_dir)
+                row = report_task(app, reads, out_dir, cache_dir, cross.get(app.name, []))
             except Exception as exc:  # one application's report must not sink the batch
                 log.error("report of %s failed: %s", app.name, exc)
                 row = SummaryRow(
@@ -159,8 +176,31 @@ def batch_flow(
             rows.append(row)
             progress.info(app.name, extra={"event": "application_done", "row": row})
     write_summary(batch.name, rows, out_dir)
+    write_invoice_list(submissions, out_dir)
     if not keep_archives:
         # Extracted archives are needed only while their files are read (a run that stops
         # early keeps them for the next one): up to the budget's gigabytes otherwise stay.
         shutil.rmtree(out_dir / ".work" / ARCHIVES, ignore_errors=True)
     return rows
+
+
+def cross_findings(
+    submissions: list[Submission], db_url: str | None, batch_name: str
+) -> dict[str, list[Finding]]:
+    """The checks across applications: this batch's, and against every earlier run in the
+    database. A database that cannot be read costs the comparison with earlier runs only."""
+    earlier: list[Submission] = []
+    if db_url:
+        from pipeline.store import StoreError, open_store
+
+        try:
+            with open_store(db_url) as store:
+                names = [s.application for s in submissions]
+                earlier = store.submissions(rerun_of=batch_name, applications=names)
+        except StoreError as exc:
+            log.error("earlier runs not compared: %s", exc)
+    try:
+        return reuse_findings(submissions, earlier)
+    except Exception as exc:  # a bug here must not cost the batch its reports
+        log.exception("checks across applications failed: %s", exc)
+        return {}

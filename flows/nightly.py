@@ -87,6 +87,8 @@ def inbox_flow(
                         cache_dir,
                         workers or default_workers(),
                         dask_address,
+                        db_url=url,
+                        db_batch=batch_name(path),
                     )
             except BatchUnreadable as exc:
                 # Never opened, so never coming right by itself: shelved apart, with the reason

@@ -3,13 +3,42 @@
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Iterable
 
-from pipeline.checks import run_checks
-from pipeline.models import Application, Declared, Document, FileEntry, Report
+from pipeline.checks import SEVERITY_ORDER, run_checks
+from pipeline.models import (
+    Application,
+    Declared,
+    Document,
+    FileEntry,
+    Finding,
+    Report,
+    Submission,
+)
 from pipeline.reading import FileResult
 
 
-def assemble_report(app: Application, results: list[FileResult]) -> Report:
+def _declared(documents: list[Document]) -> Declared | None:
+    return next(
+        (
+            Declared.model_validate(d.fields)
+            for d in documents
+            if d.type == "application_form" and d.fields
+        ),
+        None,
+    )
+
+
+def submission(app: Application, results: list[FileResult]) -> Submission:
+    """The application's documents as the checks across applications compare them."""
+    documents = [d for r in results for d in r.documents]
+    return Submission(application=app.name, declared=_declared(documents), documents=documents)
+
+
+def assemble_report(
+    app: Application, results: list[FileResult], cross: Iterable[Finding] = ()
+) -> Report:
+    """The application's report; `cross`: findings of the checks across applications."""
     by_file = {r.file: r for r in results}
     entries: list[FileEntry] = []
     documents: list[Document] = []
@@ -38,14 +67,7 @@ def assemble_report(app: Application, results: list[FileResult]) -> Report:
             stats["pages"] += r.pages
     stats["files"] = len(app.files)
     stats["documents"] = len(documents)
-    declared = next(
-        (
-            Declared.model_validate(d.fields)
-            for d in documents
-            if d.type == "application_form" and d.fields
-        ),
-        None,
-    )
+    declared = _declared(documents)
     report = Report(
         application=app.name,
         declared=declared,
@@ -53,5 +75,7 @@ def assemble_report(app: Application, results: list[FileResult]) -> Report:
         documents=documents,
         stats=dict(stats),
     )
-    report.findings = run_checks(report)
+    report.findings = sorted(
+        run_checks(report) + list(cross), key=lambda f: SEVERITY_ORDER[f.severity]
+    )
     return report

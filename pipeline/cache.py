@@ -31,7 +31,7 @@ from pipeline.models import Page
 
 _PAGES = TypeAdapter(list[Page])
 # Part of every entry's key: bump it when what a Page holds changes (2: words and payload).
-CACHE_VERSION = "2"
+CACHE_VERSION = "3"  # 3: QR codes on pages
 
 
 def default_cache_dir() -> Path:

@@ -278,6 +278,8 @@ def cmd_process(args: argparse.Namespace) -> int:
                 args.dask,
                 args.ocr_pool,
                 keep_archives=args.keep_archives,
+                db_url=db_url,
+                db_batch=batch_name,
             )
     except BatchUnreadable as exc:
         _err(f"错误：无法读取批次 {batch}：{exc}")

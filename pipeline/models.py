@@ -193,6 +193,13 @@ class OfdPayload(Model):
 Payload = Annotated[DocxPayload | XmlPayload | OfdPayload, Field(discriminator="kind")]
 
 
+class Code(Model):
+    """A QR code found on a page image (pipeline/qr.py): its text, where it lies."""
+
+    text: str
+    bbox: BBox
+
+
 class Page(Model):
     file: str
     number: int = Field(description="1-based page number in the file")
@@ -214,6 +221,7 @@ class Page(Model):
         default=None, description="what a structured format holds beyond text (docx, OFD, XML)"
     )
     engine: str | None = Field(default=None, description="OCR engine and version, for OCR pages")
+    codes: list[Code] = Field(default=[], description="QR codes decoded on the page image")
 
     @property
     def text(self) -> str:
@@ -364,6 +372,20 @@ class InvoiceItem(Model):
     tax: Money | None = None
 
 
+class InvoiceQr(Model):
+    """What an invoice's own QR code says (the national payload, pipeline/qr.py)."""
+
+    invoice_type: str | None = None
+    invoice_code: str | None = None
+    invoice_number: str | None = None
+    issue_date: str | None = None
+    amount: Money | None = None
+    amount_kind: Literal["amount", "total"] = Field(
+        default="amount", description="amount is the pre-tax 金额, or the 价税合计 (数电票)"
+    )
+    check_code: str | None = None
+
+
 class Invoice(Model):
     invoice_code: str | None = None
     invoice_number: str | None = None
@@ -377,6 +399,7 @@ class Invoice(Model):
     total: Money | None = None
     total_in_words: str | None = None
     items: list[InvoiceItem] = []
+    qr: InvoiceQr | None = None
 
 
 class Contract(Model):
@@ -420,6 +443,17 @@ class Finding(Model):
     found: FindingValue = None
     message: str
     evidence: list[Evidence] = []
+
+
+class Submission(Model):
+    """One application's documents as the checks across applications see them: of this
+    batch (run_id None), or of an earlier run in the database."""
+
+    application: str
+    batch: str | None = None
+    run_id: int | None = None
+    declared: Declared | None = None
+    documents: list[Document] = []
 
 
 class FileEntry(Model):

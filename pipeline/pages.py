@@ -37,6 +37,7 @@ from pipeline.errors import UnreadableFile
 from pipeline.intake import limits_data
 from pipeline.models import (
     BBox,
+    Code,
     InputFile,
     Line,
     OfdPayload,
@@ -48,6 +49,7 @@ from pipeline.models import (
 )
 from pipeline.ocr import OcrEngine, OcrUnavailable, detect_rotation, get_engine, turn
 from pipeline.pdfium_lock import pdfium_lock
+from pipeline.qr import decode_codes
 from pipeline.text_runs import text_runs
 
 EngineGetter = Callable[[], OcrEngine]
@@ -203,6 +205,7 @@ def ocr_page(file: str, number: int, image: np.ndarray, engine: OcrEngine, dpi: 
         # Each OCR box is one piece of text as the engine saw it: the words are the boxes.
         words=[Word(text=ln.text, bbox=ln.bbox, confidence=ln.confidence) for ln in lines],
         engine=engine_label(engine),
+        codes=decode_codes(upright),
     )
 
 
@@ -461,7 +464,7 @@ def _pdf_page(
                 width, height = float(pl_page.width), float(pl_page.height)
                 lines, cover = _plumber_lines(pl_page, settings), _image_cover(pl_page)
                 if text_layer_usable(lines, cover, settings):
-                    return _text_page(f, index, width, height, lines, words)
+                    return _with_codes(_text_page(f, index, width, height, lines, words), pdf_page)
             except Exception:  # pdfminer chokes on a page pdfium can still read
                 pass
         if height == pdfium_height:
@@ -470,7 +473,7 @@ def _pdf_page(
             with pdfium_lock():
                 lines = _pdfium_lines(pdf_page, height, settings)
         if text_layer_usable(lines, cover, settings):
-            return _text_page(f, index, width, height, lines, words)
+            return _with_codes(_text_page(f, index, width, height, lines, words), pdf_page)
         with pdfium_lock():
             image, used_dpi = _rasterise(pdf_page, width, height, dpi, settings)
         return Raster(f.file, index + 1, image, used_dpi)
@@ -507,6 +510,75 @@ def _text_page(
         lines=lines,
         words=words,
     )
+
+
+# A text-layer page's QR code: an embedded picture about square and 1–8 cm wide (an
+# e-invoice's code is one) is decoded as it is; a page of many vector paths (a code drawn
+# module by module: 400+ squares, where a statement's table has about 200 rules) is
+# rendered whole. Plain text pages cost nothing.
+_CODE_DPI = 200
+_MIN_CODE_PATHS = 300
+_CODE_SIDE_PT = (28.0, 230.0)
+
+
+def _with_codes(page: Page, pdf_page: Any) -> Page:
+    """The text-layer page with the QR codes of its pictures or rendering (bbox in pt)."""
+    import pypdfium2.raw as pdfium_c
+
+    try:
+        with pdfium_lock():
+            images, paths = [], 0
+            for obj in pdf_page.get_objects(max_depth=2):
+                if obj.type == pdfium_c.FPDF_PAGEOBJ_IMAGE:
+                    images.append(obj)
+                elif obj.type == pdfium_c.FPDF_PAGEOBJ_PATH:
+                    paths += 1
+            pictures = [p for obj in images if (p := _code_picture(obj)) is not None]
+            image = None
+            if not pictures and paths >= _MIN_CODE_PATHS:
+                image, dpi = _rasterise(
+                    pdf_page, page.width, page.height, _CODE_DPI, page_settings()
+                )
+        # Decoding needs no pdfium: other readers' threads go on meanwhile.
+        codes = [c for picture in pictures for c in _place_codes(picture, page.height)]
+        if image is not None:
+            codes = decode_codes(image, scale=72.0 / dpi)
+    except Exception:  # a page pdfium cannot draw still has its text
+        return page
+    page.codes = codes
+    return page
+
+
+def _code_picture(obj: Any) -> tuple[np.ndarray, tuple[float, float, float, float]] | None:
+    """The pixels and bounds (pt, y up) of an embedded picture shaped like a QR code."""
+    left, bottom, right, top = obj.get_bounds()
+    w, h = right - left, top - bottom
+    lo, hi = _CODE_SIDE_PT
+    if not (lo <= min(w, h) and max(w, h) <= hi and max(w, h) <= 1.25 * min(w, h)):
+        return None
+    # Freed with its Python object: closing a bitmap pdfium allocated is unsafe (pypdfium2).
+    pixels = np.asarray(obj.get_bitmap(render=True).to_pil().convert("RGB"))
+    return pixels, (left, bottom, right, top)
+
+
+def _place_codes(
+    picture: tuple[np.ndarray, tuple[float, float, float, float]], page_height: float
+) -> list[Code]:
+    """Codes of one picture, placed on the page (y down)."""
+    pixels, (left, bottom, right, top) = picture
+    w, h = right - left, top - bottom
+    sx, sy = w / pixels.shape[1], h / pixels.shape[0]
+    placed = []
+    for c in decode_codes(pixels):
+        x0, y0, x1, y1 = c.bbox
+        box = (
+            left + x0 * sx,
+            page_height - top + y0 * sy,
+            left + x1 * sx,
+            page_height - top + y1 * sy,
+        )
+        placed.append(Code(text=c.text, bbox=tuple(round(v, 2) for v in box)))
+    return placed
 
 
 def _plumber_lines(pl_page: Any, settings: PageSettings) -> list[Line]:
@@ -917,6 +989,7 @@ def _ofd_package_pages(f: InputFile, fh: BinaryIO) -> Iterator[Page]:
             raise UnreadableFile(f"OFD 文件结构无法读取：{exc}") from exc
         if not pages:
             raise UnreadableFile("OFD 文件中没有页面")
+        codes = _ofd_codes(zf, pages[0][1])
         for number, (content_paths, box) in enumerate(pages, start=1):
             try:
                 words = ofd.page_words(zf, content_paths)
@@ -938,7 +1011,34 @@ def _ofd_package_pages(f: InputFile, fh: BinaryIO) -> Iterator[Page]:
                 ),
                 words=words,
                 payload=payload,
+                codes=codes if number == 1 else [],
             )
+
+
+_OFD_IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".bmp", ".gif", ".tif", ".tiff")
+_OFD_MAX_IMAGE_BYTES = 4_194_304
+
+
+def _ofd_codes(zf: zipfile.ZipFile, box: Any) -> list[Code]:
+    """QR codes of the OFD's pictures (an e-invoice keeps its code as an image resource),
+    placed on the first page: where on it is not read, so the box is the whole page."""
+    import io
+
+    whole: BBox = (0.0, 0.0, round(box[2] * ofd.MM_TO_PT, 2), round(box[3] * ofd.MM_TO_PT, 2))
+    found: dict[str, Code] = {}
+    for info in zf.infolist():
+        if not info.filename.lower().endswith(_OFD_IMAGE_SUFFIXES):
+            continue
+        if info.file_size > _OFD_MAX_IMAGE_BYTES:
+            continue
+        try:
+            with Image.open(io.BytesIO(zf.read(info))) as im:
+                pixels = np.asarray(_to_rgb(im))
+        except Exception:  # a damaged picture: no code from it
+            continue
+        for c in decode_codes(pixels):
+            found.setdefault(c.text, Code(text=c.text, bbox=whole))
+    return list(found.values())
 
 
 # ---- XML (数电票) -------------------------------------------------------------------------

@@ -38,7 +38,7 @@ import math
 import random
 import time
 from collections import Counter
-from collections.abc import Iterator, Mapping
+from collections.abc import Collection, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -88,6 +88,7 @@ from pipeline.models import (
     FileEntry,
     Finding,
     Report,
+    Submission,
 )
 
 SCHEMA_VERSION = 1
@@ -743,6 +744,45 @@ class Store:
             if row is None:
                 raise NotFound(f"no application {application!r} in run {run_id}")
             return _report_of(row)
+
+    def submissions(
+        self,
+        kinds: Collection[str] = ("invoice", "contract"),
+        rerun_of: str | None = None,
+        applications: Collection[str] = (),
+    ) -> list[Submission]:
+        """Every application of every run held, its latest state per (batch, application),
+        with only its documents of `kinds`: what the checks across applications compare a
+        new batch with. The `applications` of batch `rerun_of` are left out: that batch
+        processed again is not a second submission of its own papers."""
+        stmt = (
+            select(DocumentRow, ApplicationRow, RunRow.batch_name)
+            .join(ApplicationRow, ApplicationRow.id == DocumentRow.application_id)
+            .join(RunRow, RunRow.id == ApplicationRow.run_id)
+            .where(DocumentRow.type.in_(list(kinds)))
+            .options(selectinload(DocumentRow.fields))
+            .order_by(ApplicationRow.run_id, DocumentRow.seq)
+        )
+        skip = set(applications)
+        latest: dict[tuple[str, str], Submission] = {}
+        with self._session() as s:
+            for doc, app, batch_name in s.execute(stmt).all():
+                if batch_name == rerun_of and app.name in skip:
+                    continue
+                key = (batch_name, app.name)
+                sub = latest.get(key)
+                if sub is None or sub.run_id != app.run_id:
+                    if sub is not None and (sub.run_id or 0) > app.run_id:
+                        continue
+                    sub = Submission(
+                        application=app.name,
+                        batch=batch_name,
+                        run_id=app.run_id,
+                        declared=Declared.model_validate(app.declared) if app.declared else None,
+                    )
+                    latest[key] = sub
+                sub.documents.append(_document_of(doc))
+        return list(latest.values())
 
     def findings(
         self, application: str, severity: str | None = None, run_id: int | None = None

@@ -336,6 +336,7 @@ class QrOp:
     y: float
     size: float
     seed: int
+    text: str | None = None  # a real QR code of this text; None: a pseudo code
 
 
 @dataclass
@@ -626,7 +627,18 @@ def seal_layer(op: SealOp, dpi: int, font: str = "zenhei") -> Image.Image:
 
 
 def _draw_qr(draw_rect: Callable[[float, float, float, float], None], op: QrOp) -> None:
-    """A pseudo QR code: three finder patterns and seeded modules."""
+    """A real QR code of op.text (segno, two modules of quiet zone inside `size`), else a
+    pseudo one: three finder patterns and seeded modules."""
+    if op.text is not None:
+        import segno
+
+        matrix = segno.make(op.text, error="l", micro=False).matrix
+        cell = op.size / (len(matrix) + 4)
+        for r, row in enumerate(matrix):
+            for c, dark in enumerate(row):
+                if dark:
+                    draw_rect(op.x + (c + 2) * cell, op.y + (r + 2) * cell, cell, cell)
+        return
     n = 25
     cell = op.size / n
     rng = random.Random(op.seed)
@@ -1416,10 +1428,58 @@ class InvoiceDoc:
     seed: int
     remark: str = ""
     doc_type: str = "invoice"
+    # The QR payload as issued, when the printed figures were changed after (tampering).
+    issued_qr: str | None = None
 
     @property
     def amount(self) -> int:
         return sum(line.amount for line in self.lines)
+
+    @property
+    def qr_type(self) -> str:
+        return {"e_normal": "10", "digital": "32", "paper_special": "01", "paper_normal": "04"}[
+            self.kind
+        ]
+
+    @property
+    def check_code(self) -> str | None:
+        """The 20-digit 校验码 of 普通发票 (专票 and 数电票 have none), carried in the QR."""
+        if self.kind not in ("e_normal", "paper_normal"):
+            return None
+        return digits(random.Random(f"{SEED}:check:{self.number}"), 20)
+
+    def qr_payload(self) -> str:
+        """The national payload: 01,type,code,number,amount,date,check,crc; the amount is
+        the 价税合计 on 数电票, the pre-tax 金额 otherwise."""
+        if self.issued_qr is not None:
+            return self.issued_qr
+        money = self.total if self.kind == "digital" else self.amount
+        body = ",".join(
+            (
+                "01",
+                self.qr_type,
+                self.code or "",
+                self.number,
+                fmt_fen(money, commas=False),
+                self.issue_date.strftime("%Y%m%d"),
+                self.check_code or "",
+            )
+        )
+        return f"{body},{zlib.crc32(body.encode()) & 0xFFFF:04X},"
+
+    def qr_truth(self) -> dict[str, Any]:
+        fields = self.qr_payload().split(",")
+        digital = fields[1] == "32"
+        day = fields[5]
+        return {
+            "invoice_type": fields[1],
+            "invoice_code": fields[2] or None,
+            "invoice_number": fields[3],
+            "issue_date": f"{day[:4]}-{day[4:6]}-{day[6:]}",
+            "amount": float(fields[4]),
+            "amount_kind": "total" if digital else "amount",
+            "check_code": fields[6] or None,
+        }
 
     @property
     def tax(self) -> int:
@@ -1443,6 +1503,7 @@ class InvoiceDoc:
             "total": fen_to_yuan(self.total),
             "total_in_words": rmb_upper(self.total, "圆"),
             "items": [line.truth() for line in self.lines],
+            "qr": self.qr_truth(),
         }
 
 
@@ -2328,8 +2389,10 @@ def render_invoice(doc: InvoiceDoc) -> list[Sheet]:
         form.text(164, 31, "开票日期：", 9, colour=ink)
         data.text(182, 31, cn_date(doc.issue_date, pad=True), 9)
         form.vtext(236, 40, 120, "第三联：发票联　购买方记账凭证", 7, colour=ink)
+        # Printed by the invoicing machine beside the code, so it moves with the print.
+        data.ops.append(QrOp(58, 2, 19, 0, doc.qr_payload()))
     else:
-        form.ops.append(QrOp(10, 5, 20, rng.randrange(1 << 30)))
+        form.ops.append(QrOp(10, 5, 20, rng.randrange(1 << 30), doc.qr_payload()))
         form.text(10, 31, "机器编号：", 8.5, colour=ink)
         data.text(26, 31, "6616" + digits(rng, 8), 8.5)
         for i, (label, value) in enumerate(
@@ -2430,7 +2493,7 @@ def _digital_invoice(doc: InvoiceDoc) -> Sheet:
     rng = random.Random(doc.seed)
     ink = INVOICE_BROWN
     sheet = Sheet(210, 140)
-    sheet.ops.append(QrOp(8, 5, 20, rng.randrange(1 << 30)))
+    sheet.ops.append(QrOp(8, 5, 20, rng.randrange(1 << 30), doc.qr_payload()))
     sheet.text(105, 16, _invoice_title(doc), 16, align="centre", role="hei", colour=ink)
     sheet.line(66, 19, 144, 19, width=0.3, colour=ink)
     sheet.line(66, 20, 144, 20, width=0.3, colour=ink)
@@ -3676,6 +3739,53 @@ def seed_invoice_date(app: Application, key: str, day: date) -> None:
     )
 
 
+def seed_tampered_invoice(app: Application, key: str, factor: int) -> None:
+    """Every printed figure of an invoice multiplied after issue (the arithmetic still adds
+    up); its QR code, printed by the tax system, still says what was issued."""
+    invoice = app.docs[key]
+    assert isinstance(invoice, InvoiceDoc)
+    issued = fmt_fen(invoice.amount, commas=False)
+    invoice.issued_qr = invoice.qr_payload()
+    invoice.lines = [
+        replace(line, amount=line.amount * factor, tax=line.tax * factor) for line in invoice.lines
+    ]
+    app.discrepancies.append(
+        Discrepancy(
+            "invoice_qr",
+            None,
+            "error",
+            f"发票{invoice.number}票面金额{fmt_fen(invoice.amount, commas=False)}元，"
+            f"二维码中为{issued}元（票面被涂改）",
+        )
+    )
+
+
+def reuse_invoice(apps: list[Application], source: str, key: str, target: str) -> None:
+    """The same invoice handed in by a second applicant (a copy of the first one's PDF)."""
+    by_folder = {a.profile.folder: a for a in apps}
+    owner, taker = by_folder[source], by_folder[target]
+    invoice = owner.docs[key]
+    assert isinstance(invoice, InvoiceDoc)
+    taker.docs[f"reused.{key}"] = invoice
+    plan = FilePlan("发票/{number}.pdf", "text", (f"reused.{key}",))
+    taker.profile = replace(taker.profile, files=(*taker.profile.files, plan))
+    for app, other in ((owner, taker), (taker, owner)):
+        app.discrepancies.append(
+            Discrepancy(
+                "invoice_reuse",
+                None,
+                "error",
+                f"发票{invoice.code}-{invoice.number}同时出现在{other.profile.folder}的申报材料中",
+            )
+        )
+
+
+# Papers handed in by two applications of the batch: (owner, its doc key, the other one).
+REUSED_INVOICES = (
+    ("007_长沙云帆汽车零部件有限公司", "invoice2.1", "003_株洲华锐轨道交通装备股份有限公司"),
+)
+
+
 def seed_credit_code_typo(app: Application) -> None:
     """Two adjacent digits swapped on the form (and so, most likely, a bad check character)."""
     true_code = app.company.credit_code
@@ -3863,8 +3973,10 @@ def main() -> None:
     pdfmetrics.registerFont(UnicodeCIDFont(PDF_FONT))
     truth: dict[str, Any] = {"generator": "samples/generate.py", "seed": SEED, "applications": {}}
     totals = {"scanned": 0, "text": 0}
-    for index, profile in enumerate(profiles(), start=1):
-        app = build_application(profile, index)
+    apps = [build_application(profile, index) for index, profile in enumerate(profiles(), 1)]
+    for source, key, target in REUSED_INVOICES:
+        reuse_invoice(apps, source, key, target)
+    for app in apps:
         entry, summary = write_application(app, BATCH_DIR)
         truth["applications"][app.name] = entry
         totals["scanned"] += summary["scanned_pages"]
@@ -4282,6 +4394,7 @@ def profiles() -> list[Profile]:
             seeds=(
                 partial(seed_revenue_in_yuan, year="2017"),
                 partial(seed_costs_not_summing, extra_wan=40),
+                partial(seed_tampered_invoice, key="invoice1.1", factor=2),
             ),
         ),
         Profile(

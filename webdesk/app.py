@@ -42,6 +42,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.requests import cookie_parser
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from pipeline.checks.reuse import hide_other_applications
 from pipeline.report import field_label, labels, show
 from webdesk import uploads, vocab
 from webdesk.db import Batch, BatchApp, SessionRow, User
@@ -627,6 +628,9 @@ def create_app(settings: Settings) -> FastAPI:
         batch, app_row = desk.app(auth.user, app_id)
         report = desk.report(batch, app_row)
         items = desk.findings(batch, app_row, report)
+        if auth.user.role == "city":  # another applicant's name is for the province only
+            for item in items:
+                item.message = hide_other_applications(item.message)
         has_html = (
             report is not None and (Path(batch.out_dir) / app_row.name / "report.html").is_file()
         )
@@ -722,8 +726,14 @@ def create_app(settings: Settings) -> FastAPI:
             target = inside(Path(batch.out_dir), path)
         except BadPath:
             raise NotVisible(path) from None
+        city = auth.user.role == "city"
+        if city and target.suffix.lower() == ".json":
+            text = hide_other_applications(target.read_text(encoding="utf-8", errors="replace"))
+            return Response(text, media_type="application/json")
         if target.suffix.lower() == ".html":
             html = target.read_text(encoding="utf-8", errors="replace")
+            if city:  # another applicant's name is for the province only
+                html = hide_other_applications(html)
             if request.query_params.get("embed") and "</head>" in html:
                 # Inside the desk the report's own "back to the summary" link leads nowhere
                 # useful (the desk has its own): hide it.

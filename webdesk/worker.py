@@ -213,7 +213,15 @@ def run(batch_id: int, url: str) -> int:
         writer = StatusWriter(db, batch_id, recorder)
         progress.addHandler(writer)
         try:
-            batch_flow(Path(batch.source), out_dir, "rapidocr", cache, default_workers())
+            batch_flow(
+                Path(batch.source),
+                out_dir,
+                "rapidocr",
+                cache,
+                default_workers(),
+                db_url=url,
+                db_batch=batch.key,
+            )
         except BatchUnreadable as exc:
             _fail(db, batch_id, f"无法读取批次：{exc}")
             return 1

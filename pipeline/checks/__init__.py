@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import logging
 
-from pipeline.checks import documents, financials, identity, project
+from pipeline.checks import documents, financials, identity, invoices, project
 from pipeline.checks.base import RULES_PATH, Check, Context, Rules, load_rules, severity
 from pipeline.models import Evidence, Finding, Report
 
@@ -37,6 +37,7 @@ CHECKS: list[tuple[str, Check]] = [
     ("invoice_buyer", project.check_invoice_buyer),
     ("invoice_date", project.check_invoice_date),
     ("invoice_arithmetic", project.check_invoice_arithmetic),
+    ("invoice_qr", invoices.check_invoice_qr),
     ("amount_in_words", documents.check_amount_in_words),
     ("elements", documents.check_elements),
     ("description_length", documents.check_description_length),

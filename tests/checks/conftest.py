@@ -7,8 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from pipeline.assemble import assemble_report
+from pipeline.assemble import assemble_report, submission
 from pipeline.cache import PageCache
+from pipeline.checks.reuse import reuse_findings
 from pipeline.intake import scan_batch
 from pipeline.models import Document, Report
 from pipeline.reading import read_file
@@ -35,8 +36,13 @@ def sample_reports(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Report
     cache_dir = os.environ.get("DOSSIER_TEST_CACHE")
     cache = PageCache(Path(cache_dir) if cache_dir else tmp_path_factory.mktemp("page-cache"))
     batch = scan_batch(ROOT / "samples" / "batch", tmp_path_factory.mktemp("work"))
-    reports: dict[str, Report] = {}
-    for app in batch.applications:
-        results = [read_file(f, "rapidocr", cache).result for f in app.files]
-        reports[truth_name(app.name)] = assemble_report(app, results)
-    return reports
+    read = [
+        (app, [read_file(f, "rapidocr", cache).result for f in app.files])
+        for app in batch.applications
+    ]
+    # The checks across applications, as the batch flow runs them once every file is read.
+    cross = reuse_findings([submission(app, results) for app, results in read])
+    return {
+        truth_name(app.name): assemble_report(app, results, cross.get(app.name, []))
+        for app, results in read
+    }

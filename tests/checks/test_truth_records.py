@@ -7,7 +7,7 @@ import pytest
 
 from pipeline.checks import run_checks
 from pipeline.models import Document, Finding, Report
-from tests.checks.truth import truth, truth_report
+from tests.checks.truth import truth, truth_cross, truth_report
 
 SEEDED = [
     (name, d["field"], d["year"], d["severity"])
@@ -27,12 +27,12 @@ def discrepancies(report: Report, field: str, year: str | None) -> list[Finding]
 
 
 def findings(name: str, forms: dict[str, Document]) -> list[Finding]:
-    return run_checks(truth_report(name, forms))
+    return run_checks(truth_report(name, forms)) + truth_cross().get(name, [])
 
 
 def checked(name: str, forms: dict[str, Document]) -> Report:
     report = truth_report(name, forms)
-    report.findings = run_checks(report)
+    report.findings = run_checks(report) + truth_cross().get(name, [])
     return report
 
 

@@ -11,7 +11,8 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from pipeline.models import Declared, Document, Evidence, FileEntry, Report
+from pipeline.checks.reuse import reuse_findings
+from pipeline.models import Declared, Document, Evidence, FileEntry, Finding, Report, Submission
 
 ROOT = Path(__file__).resolve().parents[2]
 TRUTH_PATH = ROOT / "samples" / "truth.json"
@@ -61,6 +62,19 @@ def truth_report(name: str, forms: dict[str, Document] | None = None) -> Report:
         files=[FileEntry(file=f, status="processed") for f in files],
         documents=documents,
     )
+
+
+@lru_cache(maxsize=1)
+def truth_cross() -> dict[str, list[Finding]]:
+    """The checks across the applications of the batch (the same invoice in two), on the
+    truth's records."""
+    subs = []
+    for name in truth():
+        report = truth_report(name)
+        subs.append(
+            Submission(application=name, declared=report.declared, documents=report.documents)
+        )
+    return reuse_findings(subs)
 
 
 def real_forms(work_dir: Path) -> dict[str, Document]:

@@ -556,7 +556,7 @@ def test_digital_invoice_text_pdf_side_by_side(tmp_path: Path) -> None:
     result = invoice.extract(f.file, pages)
     assert_invoice(result, DIGITAL)
     assert "invoice_code" not in result.unread  # a 数电票 has none: null is the value
-    assert result.unread == {}
+    assert result.unread == {"qr": "未在发票页面上识别到二维码"}  # drawn without one
     buyer, seller = result.evidence["buyer_name"], result.evidence["seller_name"]
     assert buyer.bbox is not None and seller.bbox is not None
     assert buyer.bbox[2] < seller.bbox[0]  # side by side: the buyer's block is the left one
@@ -566,7 +566,7 @@ def test_classic_invoice_with_discount_line(tmp_path: Path) -> None:
     f, pages = read(invoice_pdf(tmp_path / "dzfp.pdf", DISCOUNTED, draw_classic, (240, 140)), None)
     result = invoice.extract(f.file, pages)
     assert_invoice(result, DISCOUNTED)
-    assert result.unread == {}
+    assert result.unread == {"qr": "未在发票页面上识别到二维码"}  # drawn without one
     assert result.evidence["invoice_code"].text.endswith("043001800111")
 
 
