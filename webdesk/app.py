@@ -54,7 +54,7 @@ from webdesk.desk import (
     Forbidden,
     NotVisible,
 )
-from webdesk.export import review_xlsx
+from webdesk.export import hidden_for_city, review_xlsx
 from webdesk.jobs import Dispatcher
 from webdesk.revoked import ListProblem, parse_list
 from webdesk.security import BadPath, inside, new_token, same_token
@@ -613,7 +613,7 @@ def create_app(settings: Settings) -> FastAPI:
     @app.get("/batches/{batch_id}/review.xlsx")
     def export(batch_id: RowId, auth: PageAuth) -> Response:
         batch = desk.batch(auth.user, batch_id)
-        data = review_xlsx(desk, batch)
+        data = review_xlsx(desk, batch, hide_others=auth.user.role == "city")
         filename = f"审核记录-{batch.name}-{batch.key}.xlsx"
         return Response(
             data,
@@ -727,9 +727,17 @@ def create_app(settings: Settings) -> FastAPI:
         except BadPath:
             raise NotVisible(path) from None
         city = auth.user.role == "city"
-        if city and target.suffix.lower() == ".json":
+        suffix = target.suffix.lower()
+        # Another applicant's name is for the province only, in every file the desk serves.
+        if city and suffix in (".json", ".csv"):
             text = hide_other_applications(target.read_text(encoding="utf-8", errors="replace"))
-            return Response(text, media_type="application/json")
+            kind = "application/json" if suffix == ".json" else "text/csv; charset=utf-8"
+            return Response(text, media_type=kind)
+        if city and suffix == ".xlsx":
+            return Response(
+                hidden_for_city(target.read_bytes()),
+                media_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+            )
         if target.suffix.lower() == ".html":
             html = target.read_text(encoding="utf-8", errors="replace")
             if city:  # another applicant's name is for the province only

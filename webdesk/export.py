@@ -6,11 +6,12 @@ from __future__ import annotations
 import io
 from datetime import datetime
 
-from openpyxl import Workbook
+from openpyxl import Workbook, load_workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.worksheet.worksheet import Worksheet
 
 from pipeline.cells import xlsx_append
+from pipeline.checks.reuse import hide_other_applications
 from pipeline.report import labels
 from webdesk import vocab
 from webdesk.db import Batch
@@ -35,7 +36,23 @@ def _sheet(ws: Worksheet, columns: list[tuple[str, int]]) -> None:
     ws.auto_filter.ref = f"A1:{ws.cell(row=1, column=len(columns)).column_letter}1"
 
 
-def review_xlsx(desk: Desk, batch: Batch) -> bytes:
+def hidden_for_city(data: bytes) -> bytes:
+    """An .xlsx as city users see it: another application's name left out of every text
+    cell (summary.xlsx lists the findings of reused invoices and contracts)."""
+    wb = load_workbook(io.BytesIO(data))
+    for ws in wb.worksheets:
+        for row in ws.iter_rows():
+            for cell in row:
+                if isinstance(cell.value, str) and "【" in cell.value:
+                    cell.value = hide_other_applications(cell.value)
+    buf = io.BytesIO()
+    wb.save(buf)
+    return buf.getvalue()
+
+
+def review_xlsx(desk: Desk, batch: Batch, hide_others: bool = False) -> bytes:
+    """The batch's findings with their review marks; `hide_others` for city users (another
+    application is named only to the province)."""
     wb = Workbook()
     wrap = Alignment(wrap_text=True, vertical="top")
     ws = wb.active
@@ -88,6 +105,8 @@ def review_xlsx(desk: Desk, batch: Batch) -> bytes:
     for app in desk.apps(batch.id):
         items = desk.findings(batch, app, desk.report(batch, app))
         for item in items:
+            if hide_others:
+                item.message = hide_other_applications(item.message)
             messages[(app.name, item.key)] = item.message
             mark = item.current
             xlsx_append(

@@ -45,3 +45,34 @@ def test_city_users_see_only_another_application(desk: Desk, client_factory: Any
         assert seen.status_code == 200 and "另一申报" in seen.text
         assert "003_株洲" not in seen.text
         assert "003_株洲" in province.get(url).text
+
+
+def test_city_exports_leave_the_other_application_out(desk: Desk, client_factory: Any) -> None:
+    import io
+
+    from openpyxl import Workbook, load_workbook
+
+    report = sample_report()
+    report.findings.insert(
+        0, Finding(code="INVOICE_REUSED", field="invoice_reuse", severity="error", message=MESSAGE)
+    )
+    batch = seed_batch(desk, "长沙市", report)
+    out = Path(batch.out_dir)
+    (out / "summary.csv").write_text(
+        "\ufeff申报单位,说明\r\n" + f"a,{MESSAGE}\r\n", encoding="utf-8"
+    )
+    wb = Workbook()
+    assert wb.active is not None
+    wb.active.append(["说明", MESSAGE])
+    wb.save(out / "summary.xlsx")
+    city, province = client_factory(), client_factory()
+    login(city, "cs")
+    login(province, "prov")
+    for client, shown in ((city, False), (province, True)):
+        csv_text = client.get(f"/files/{batch.id}/summary.csv").text
+        assert ("003_株洲" in csv_text) is shown and "另一申报" in csv_text
+        for url in (f"/files/{batch.id}/summary.xlsx", f"/batches/{batch.id}/review.xlsx"):
+            got = load_workbook(io.BytesIO(client.get(url).content))
+            cells = [str(c.value) for ws in got.worksheets for r in ws.iter_rows() for c in r]
+            assert any("另一申报" in c for c in cells), url
+            assert any("003_株洲" in c for c in cells) is shown, url
