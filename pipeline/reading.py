@@ -28,7 +28,6 @@ import numpy as np
 from pydantic import Field
 
 from pipeline.cache import PageCache
-from pipeline.documents import documents_of
 from pipeline.errors import UnreadableFile
 from pipeline.models import Document, FileStatus, InputFile, Model, Page
 from pipeline.ocr import OcrEngine, get_engine, trim_heap
@@ -219,6 +218,10 @@ def read_file(
     if not pages:
         reason = "文件中没有可读取的页面"
         return FileRead(result=FileResult(file=f.file, status="unreadable", reason=reason))
+    # Imported here: the OCR worker processes import this module for `ocr_job` and need no
+    # classifier or extractors.
+    from pipeline.documents import documents_of
+
     sources: Counter[str] = Counter(p.source for p in pages)
     if cached:
         sources["cached"] = cached

@@ -10,7 +10,7 @@ import pytest
 
 from pipeline.errors import UnreadableFile
 from pipeline.formats import detect_format
-from pipeline.models import InputFile, Line
+from pipeline.models import DocxPayload, InputFile, Line, OfdPayload, XmlPayload
 from pipeline.pages import (
     Raster,
     group_lines,
@@ -50,6 +50,9 @@ def test_pdf_text_layer_read_back_exactly(tmp_path: Path) -> None:
     # y grows downwards in the order of the lines; the first line starts at x = 72 pt.
     tops = [line.bbox[1] for line in first.lines]
     assert tops == sorted(tops) and abs(first.lines[0].bbox[0] - 72) < 1
+    # The words are the strings a reader sees (pipeline/text_runs.py), each with its own box.
+    assert "".join(w.text for w in first.words).replace(" ", "") == "".join(AUDIT).replace(" ", "")
+    assert all(0 <= w.bbox[0] < w.bbox[2] <= first.width for w in first.words)
 
 
 def test_text_layer_of_an_owner_locked_pdf(tmp_path: Path) -> None:
@@ -131,6 +134,15 @@ def test_docx_paragraphs_and_table_rows(tmp_path: Path) -> None:
         "项目总体描述：企业上云",
     ]
     assert [line.bbox for line in page.lines[:2]] == [(0, 0, 1, 1), (0, 1, 1, 2)]
+    # The grid: a merged cell once, with the grid columns it spans.
+    assert isinstance(page.payload, DocxPayload)
+    assert page.payload.paragraphs == ["“上云上平台”标杆企业申报书", "项目总体描述：企业上云"]
+    grid = [[(c.text, c.col, c.span) for c in row.cells] for row in page.payload.rows]
+    assert grid == [
+        [("企业基本情况", 0, 3)],
+        [("企业名称", 0, 1), ("湖南星辰智能装备有限公司", 1, 2)],
+        [("成立时间", 0, 1), ("2012年3月", 1, 1), ("", 2, 1)],
+    ]
 
 
 def test_ofd_text_read_natively(tmp_path: Path) -> None:
@@ -144,6 +156,17 @@ def test_ofd_text_read_natively(tmp_path: Path) -> None:
     assert texts == ["电子发票（普通发票）", "名称： 湖南星辰智能装备有限公司", "¥1060.00"]
     name_line = page.lines[1]
     assert abs(name_line.bbox[0] - 10 * 72 / 25.4) < 0.1
+    # Each text code a word, with the font size the OFD gives (3.5 mm = 9.92 pt).
+    sizes = {w.text: w.size for w in page.words}
+    assert sizes["湖南星辰智能装备有限公司"] == round(3.5 * 72 / 25.4, 2)
+    # The package's own parts and the page's ID'd text objects ride on page 1.
+    assert isinstance(page.payload, OfdPayload)
+    assert {"OFD.xml", "Doc_0/Document.xml"} <= set(page.payload.parts)
+    assert not any(n.endswith("Content.xml") for n in page.payload.parts)
+    assert {o.id: o.text for o in page.payload.text_objects} == {
+        "7": "湖南星辰智能装备有限公司",
+        "8": "¥1060.00",
+    }
 
 
 def test_pages_and_rasters_leave_the_ocr_to_the_caller(tmp_path: Path) -> None:
@@ -186,6 +209,9 @@ def test_xml_invoice(tmp_path: Path) -> None:
         "InvoiceNumber: 24432000000012345678",
         "BuyerName: 湖南星辰智能装备有限公司",
     ]
+    assert isinstance(page.payload, XmlPayload) and page.payload.root is not None
+    tree = [(el.tag, el.text) for el in page.payload.root.iter()]
+    assert tree[0][0] == "EInvoice" and ("BuyerName", "湖南星辰智能装备有限公司") in tree
 
 
 def test_damaged_files_raise_unreadable(tmp_path: Path) -> None:
