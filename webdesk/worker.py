@@ -191,6 +191,7 @@ def run(batch_id: int, url: str) -> int:
     quiet_prefect()
     from flows.batch import batch_flow, default_workers
     from pipeline.cache import default_cache_dir
+    from pipeline.engine_choice import default_engine
     from pipeline.errors import BatchUnreadable
     from webdesk.desk import Desk
     from webdesk.settings import Settings
@@ -212,7 +213,7 @@ def run(batch_id: int, url: str) -> int:
         writer = StatusWriter(db, batch_id, recorder)
         progress.addHandler(writer)
         try:
-            batch_flow(Path(batch.source), out_dir, "rapidocr", cache, default_workers())
+            batch_flow(Path(batch.source), out_dir, default_engine(), cache, default_workers())
         except BatchUnreadable as exc:
             _fail(db, batch_id, f"无法读取批次：{exc}")
             return 1
