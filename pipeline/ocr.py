@@ -255,6 +255,7 @@ class OpenVinoEngine(RapidOcrEngine):
     def __init__(self) -> None:
         if importlib_util.find_spec("openvino") is None:
             raise OcrUnavailable("openvino 未安装 / openvino is not installed")
+        _openvino_cpu_properties()
         super().__init__()
 
     def _backend_version(self) -> str:
@@ -264,6 +265,27 @@ class OpenVinoEngine(RapidOcrEngine):
 
         precision = Core().get_property("CPU", "INFERENCE_PRECISION_HINT").get_type_name()
         return f"openvino {package_version('openvino')} {precision}; "
+
+
+def _openvino_cpu_properties() -> None:
+    """Our CPU plugin properties ([openvino] in limits.toml) added to those rapidocr builds
+    from its EngineConfig, which knows only its own few keys. rapidocr's openvino session
+    looks its CPUConfig class up in its module when it compiles a model, so the subclass
+    set there applies to every OpenVINO model of this process (all of them ours)."""
+    from rapidocr.inference_engine.openvino import main as rapid_openvino
+
+    base = rapid_openvino.CPUConfig
+    if getattr(base, "dossier_properties", None) is not None:
+        return
+    extra = {key.upper(): str(value) for key, value in limits_data()["openvino"].items()}
+
+    class CPUConfig(base):  # type: ignore[misc, valid-type]
+        dossier_properties = extra
+
+        def get_config(self) -> dict[str, Any]:
+            return {**super().get_config(), **extra}
+
+    rapid_openvino.CPUConfig = CPUConfig  # type: ignore[misc]
 
 
 def package_version(name: str) -> str:
