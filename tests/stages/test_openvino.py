@@ -65,6 +65,12 @@ def test_runs_on_openvino_with_one_thread(engine: OcrEngine) -> None:
         compiled = session.session.get_compiled_model()
         assert int(compiled.get_property("INFERENCE_NUM_THREADS")) == 1
         assert int(compiled.get_property("NUM_STREAMS")) == 1
+    # The plugin's per-shape cache is off (limits.toml [openvino]); the compiled model cannot
+    # be asked for it, so ask what rapidocr's session hands the plugin.
+    from rapidocr.inference_engine.openvino import main as rapid_openvino
+
+    sent = rapid_openvino.CPUConfig(full.cfg.EngineConfig.openvino).get_config()
+    assert sent["CPU_RUNTIME_CACHE_CAPACITY"] == "0" and sent["INFERENCE_NUM_THREADS"] == "1"
 
 
 def test_detection_waits_for_its_turn(engine: OcrEngine) -> None:
