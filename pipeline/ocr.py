@@ -246,8 +246,9 @@ class RapidOcrEngine:
 
 
 class OpenVinoEngine(RapidOcrEngine):
-    """The same models and pipeline on OpenVINO's CPU runtime: about twice as fast as
-    onnxruntime on CPUs with AVX-512 (README, "OCR")."""
+    """The same models and pipeline on OpenVINO's CPU runtime. Faster than onnxruntime where
+    the CPU has bfloat16 instructions (the plugin then computes in bf16), but in bf16 it
+    reads a few lines differently: not the default (pipeline/engines.toml, README "OCR")."""
 
     name = "openvino"
     backend = "openvino"
