@@ -364,6 +364,10 @@ class Result:
     warm_cpu: float | None = None
     pure_cpu: float | None = None
     plain_cpu: float | None = None
+    cold_cpus: list[float] = field(default_factory=list)
+    warm_cpus: list[float] = field(default_factory=list)
+    pure_cpus: list[float] = field(default_factory=list)
+    plain_cpus: list[float] = field(default_factory=list)
 
     def lines(self) -> list[str]:
         out = [
@@ -494,6 +498,10 @@ def bench(
                 warm_cpu=statistics.median(r.cpu for r in warms[engine]) if warm else None,
                 pure_cpu=statistics.median(c for _, c in pures[engine]) if pure else None,
                 plain_cpu=statistics.median(c for _, c in plains) if plain else None,
+                cold_cpus=[r.cpu for r in colds[engine]],
+                warm_cpus=[r.cpu for r in warms[engine]],
+                pure_cpus=[c for _, c in pures[engine]],
+                plain_cpus=[c for _, c in plains],
             )
         )
     return results
