@@ -181,7 +181,7 @@ def _err(message: str) -> None:
     print(message, file=sys.stderr, flush=True)
 
 
-def final_line(rows: list[Any], seconds: float) -> str:
+def final_line(rows: list[Any], seconds: float, engine: str | None = None) -> str:
     stats: Counter[str] = Counter()
     for r in rows:
         stats.update(r.stats)
@@ -190,7 +190,7 @@ def final_line(rows: list[Any], seconds: float) -> str:
         f"（OCR {stats['pages_ocr']}，文字层 {stats['pages_text-layer']}，"
         f"Word {stats['pages_docx']}，XML {stats['pages_xml']}，其中缓存 {stats['pages_cached']}），"
         f"错误 {sum(r.errors for r in rows)} 项，警告 {sum(r.warnings for r in rows)} 项，"
-        f"用时 {seconds:.1f} 秒"
+        f"用时 {seconds:.1f} 秒" + (f"，OCR 引擎 {engine}" if engine else "")
     )
 
 
@@ -201,6 +201,16 @@ def _check_workers(args: argparse.Namespace) -> str | None:
     if args.workers is not None and args.workers < 1:
         return "--workers 至少为 1"
     return None
+
+
+def _engine(args: argparse.Namespace) -> tuple[str, str]:
+    """The OCR engine asked for, or this machine's (pipeline/engines.toml), and a note saying
+    which of the two it is, for the final line."""
+    if args.ocr:
+        return args.ocr, ""
+    from pipeline.engine_choice import default_engine
+
+    return default_engine(), "（按本机 CPU 自动选择）"
 
 
 def _cache_dir(args: argparse.Namespace) -> str | None:
@@ -245,6 +255,7 @@ def cmd_process(args: argparse.Namespace) -> int:
         return EXIT_BAD_INPUT
 
     _quiet_prefect()
+    engine, chosen = _engine(args)
     from flows.batch import batch_flow, default_workers
     from pipeline.errors import BatchUnreadable
     from pipeline.store import StoreError, default_url, open_store, recording
@@ -266,13 +277,13 @@ def cmd_process(args: argparse.Namespace) -> int:
     progress.propagate = False
     progress.addHandler(printer)
     started = time.monotonic()
-    options = {"ocr": args.ocr, "workers": args.workers, "dask": args.dask}
+    options = {"ocr": engine, "workers": args.workers, "dask": args.dask}
     try:
         with recording(db_url, batch_name, str(batch.resolve()), options, out) as recorder:
             rows = batch_flow(
                 batch,
                 out,
-                args.ocr,
+                engine,
                 cache_dir,
                 args.workers or default_workers(),
                 args.dask,
@@ -293,7 +304,7 @@ def cmd_process(args: argparse.Namespace) -> int:
     for failure in recorder.failures:
         _err(f"警告：{failure}")
     print(f"汇总：{(out / 'summary.html').resolve()}")
-    print(final_line(rows, time.monotonic() - started))
+    print(final_line(rows, time.monotonic() - started, engine + chosen))
     return EXIT_OK
 
 
@@ -338,7 +349,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
         out,
         cron=args.cron,
         timezone=args.timezone,
-        engine_name=args.ocr,
+        engine_name=_engine(args)[0],
         cache_dir=_cache_dir(args),
         workers=args.workers,
         dask_address=args.dask,
@@ -350,7 +361,14 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
 
 def _reading_options(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--ocr", default="rapidocr", choices=["rapidocr", "paddleocr"], help="OCR 引擎")
+    from pipeline.ocr import ENGINES
+
+    p.add_argument(
+        "--ocr",
+        default=None,
+        choices=ENGINES,
+        help="OCR 引擎：rapidocr（onnxruntime）、openvino、paddleocr；默认按本机 CPU 选择（见 pipeline/engines.toml）",
+    )
     p.add_argument(
         "--workers",
         type=int,

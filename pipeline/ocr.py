@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import contextlib
 import ctypes
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from functools import cache
@@ -132,6 +132,10 @@ _RAPID_PARAMS: dict[str, Any] = {
     # One thread per process: batches run one process per core (faster than shared threads).
     "EngineConfig.onnxruntime.intra_op_num_threads": 1,
     "EngineConfig.onnxruntime.inter_op_num_threads": 1,
+    # The same for OpenVINO: one inference thread, one stream (rapidocr passes these to the
+    # CPU plugin as INFERENCE_NUM_THREADS and NUM_STREAMS).
+    "EngineConfig.openvino.inference_num_threads": 1,
+    "EngineConfig.openvino.num_streams": 1,
 }
 # The models inside the rapidocr wheel, named explicitly: a missing file then fails loudly
 # instead of starting a download, and `version` names exactly what read the page.
@@ -157,9 +161,14 @@ def rapidocr_models() -> dict[str, Path]:
 
 
 class RapidOcrEngine:
-    """rapidocr 3.x on onnxruntime with the bundled PP-OCRv6 small models, offline."""
+    """rapidocr 3.x with the bundled PP-OCRv6 small models, offline, on one of rapidocr's
+    inference backends: onnxruntime (`rapidocr`) or OpenVINO (`openvino`). Both are given
+    the model files by path, so neither ever downloads one; the recognition model carries
+    its character list in its ONNX metadata, which both backends read (OpenVINO as the
+    model's rt_info), so no dictionary file is fetched either."""
 
     name = "rapidocr"
+    backend = "onnxruntime"
 
     def __init__(self) -> None:
         import rapidocr
@@ -170,8 +179,13 @@ class RapidOcrEngine:
         batch = memory_settings().rec_batch
         params = {**_RAPID_PARAMS, "Rec.rec_batch_num": batch}
         params.update({f"{task}.model_path": str(p) for task, p in paths.items()})
+        backend = rapidocr.EngineType(self.backend)
+        params.update({f"{task}.engine_type": backend for task in paths})
         models = " ".join(p.name for p in paths.values())
-        self.version = f"{package_version('rapidocr')} ({models}; rec×{batch}; {PIPELINE_REVISION})"
+        self.version = (
+            f"{package_version('rapidocr')} ({self._backend_version()}{models}; rec×{batch}; "
+            f"{PIPELINE_REVISION})"
+        )
         # Three instances with fixed switches: rapidocr keeps per-call switches as state, so
         # one instance shared by threads must never be called with different ones.
         self._full = _taking_turns(rapidocr.RapidOCR)(params=params)
@@ -181,6 +195,11 @@ class RapidOcrEngine:
         self._rec = rapidocr.RapidOCR(
             params={**params, "Global.use_det": False, "Global.use_cls": False}
         )
+
+    def _backend_version(self) -> str:
+        """What the version names besides rapidocr and the models. Nothing for onnxruntime:
+        pages cached before OpenVINO came keep their key."""
+        return ""
 
     def recognize(self, image: np.ndarray) -> list[Line]:
         result = self._full(red_as_grey(image))
@@ -226,6 +245,50 @@ class RapidOcrEngine:
         return out
 
 
+class OpenVinoEngine(RapidOcrEngine):
+    """The same models and pipeline on OpenVINO's CPU runtime. Faster than onnxruntime where
+    the CPU has bfloat16 instructions (the plugin then computes in bf16), but in bf16 it
+    reads a few lines differently: not the default (pipeline/engines.toml, README "OCR")."""
+
+    name = "openvino"
+    backend = "openvino"
+
+    def __init__(self) -> None:
+        if importlib_util.find_spec("openvino") is None:
+            raise OcrUnavailable("openvino 未安装 / openvino is not installed")
+        _openvino_cpu_properties()
+        super().__init__()
+
+    def _backend_version(self) -> str:
+        # The CPU plugin computes in bf16 where the CPU can and in f32 elsewhere, and the two
+        # read a few lines differently: machines sharing a page cache (Dask) must not mix them.
+        from openvino import Core
+
+        precision = Core().get_property("CPU", "INFERENCE_PRECISION_HINT").get_type_name()
+        return f"openvino {package_version('openvino')} {precision}; "
+
+
+def _openvino_cpu_properties() -> None:
+    """Our CPU plugin properties ([openvino] in limits.toml) added to those rapidocr builds
+    from its EngineConfig, which knows only its own few keys. rapidocr's openvino session
+    looks its CPUConfig class up in its module when it compiles a model, so the subclass
+    set there applies to every OpenVINO model of this process (all of them ours)."""
+    from rapidocr.inference_engine.openvino import main as rapid_openvino
+
+    base = rapid_openvino.CPUConfig
+    if getattr(base, "dossier_properties", None) is not None:
+        return
+    extra = {key.upper(): str(value) for key, value in limits_data()["openvino"].items()}
+
+    class CPUConfig(base):  # type: ignore[misc, valid-type]
+        dossier_properties = extra
+
+        def get_config(self) -> dict[str, Any]:
+            return {**super().get_config(), **extra}
+
+    rapid_openvino.CPUConfig = CPUConfig  # type: ignore[misc]
+
+
 def package_version(name: str) -> str:
     try:
         return metadata.version(name)
@@ -247,25 +310,8 @@ def bbox_of(quad: Quad) -> tuple[float, float, float, float]:
 
 # ---- the factory -------------------------------------------------------------------------
 
-ENGINES = ("rapidocr", "paddleocr")
-# No lock on purpose: nothing unpicklable at module level (Dask workers), and two threads
-# racing here only build a spare engine, which is cheap (models load on first use).
-_engines: dict[str, OcrEngine] = {}
 
-
-def get_engine(name: str = "rapidocr") -> OcrEngine:
-    """One engine per name per process, made on first use."""
-    if name not in ENGINES:
-        raise ValueError(f"未知的 OCR 引擎：{name}（可选：{'、'.join(ENGINES)}）")
-    engine = _engines.get(name)
-    if engine is None:
-        engine = _engines.setdefault(name, _make_engine(name))
-    return engine
-
-
-def _make_engine(name: str) -> OcrEngine:
-    if name == "rapidocr":
-        return RapidOcrEngine()
+def _paddle_engine() -> OcrEngine:
     if importlib_util.find_spec("paddleocr") is None:
         raise OcrUnavailable(
             "paddleocr 未安装，请安装 dossier[paddle]（见 README：make paddle）或改用 rapidocr / "
@@ -274,6 +320,29 @@ def _make_engine(name: str) -> OcrEngine:
     from pipeline.ocr_paddle import PaddleOcrEngine
 
     return PaddleOcrEngine()
+
+
+# Every engine `--ocr` can name: what makes one in this process.
+ENGINE_FACTORIES: dict[str, Callable[[], OcrEngine]] = {
+    "rapidocr": RapidOcrEngine,
+    "openvino": OpenVinoEngine,
+    "paddleocr": _paddle_engine,
+}
+ENGINES = tuple(ENGINE_FACTORIES)
+# No lock on purpose: nothing unpicklable at module level (Dask workers), and two threads
+# racing here only build a spare engine, which is cheap (models load on first use).
+_engines: dict[str, OcrEngine] = {}
+
+
+def get_engine(name: str = "rapidocr") -> OcrEngine:
+    """One engine per name per process, made on first use."""
+    factory = ENGINE_FACTORIES.get(name)
+    if factory is None:
+        raise ValueError(f"未知的 OCR 引擎：{name}（可选：{'、'.join(ENGINES)}）")
+    engine = _engines.get(name)
+    if engine is None:
+        engine = _engines.setdefault(name, factory())
+    return engine
 
 
 # ---- rotation ----------------------------------------------------------------------------

@@ -192,6 +192,7 @@ def run(batch_id: int, url: str) -> int:
     quiet_prefect()
     from flows.batch import batch_flow, default_workers
     from pipeline.cache import default_cache_dir
+    from pipeline.engine_choice import default_engine
     from pipeline.errors import BatchUnreadable
     from webdesk.desk import Desk
     from webdesk.settings import Settings
@@ -216,7 +217,7 @@ def run(batch_id: int, url: str) -> int:
             batch_flow(
                 Path(batch.source),
                 out_dir,
-                "rapidocr",
+                default_engine(),
                 cache,
                 default_workers(),
                 db_url=url,
