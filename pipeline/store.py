@@ -3,7 +3,7 @@
 Every run of a batch, and for each application its files, documents, fields with their
 evidence, and findings, goes into one schema that both databases share:
 
-    schema_version                one row: the version of this schema (for later migrations)
+    schema_version                one row per schema version applied (MIGRATIONS lead up to it)
     runs                          one row per `start_run`
     applications                  one row per (run, application): counts and the declared block
       file_entries                  every input file of the application
@@ -91,7 +91,12 @@ from pipeline.models import (
     Submission,
 )
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
+# How a database of an older schema is brought up to date, step by step (version → its SQL;
+# {json} is the dialect's JSON type). 2: documents' field_confidence.
+MIGRATIONS: dict[int, list[str]] = {
+    1: ["ALTER TABLE documents ADD COLUMN field_confidence {json}"],
+}
 DB_FILENAME = "dossier.db"
 # SQLite waits this long for another writer (thread or process) before giving up.
 SQLITE_BUSY_TIMEOUT_MS = 30_000
@@ -323,6 +328,7 @@ class DocumentRow(Base):
     confidence: Mapped[float] = mapped_column(Double)
     extraction_confidence: Mapped[float | None] = mapped_column(Double)
     unread: Mapped[dict[str, str]] = mapped_column(ExactJSON)
+    field_confidence: Mapped[dict[str, float] | None] = mapped_column(ExactJSON, nullable=True)
 
     fields: Mapped[list[FieldRow]] = relationship(
         order_by="FieldRow.id", cascade="all, delete-orphan", passive_deletes=True
@@ -542,6 +548,22 @@ def open_store(url: str | URL) -> Store:
     return Store(engine)
 
 
+def _migrate(conn: Any, engine: Engine, found: int) -> bool:
+    """Bring a database of an older schema up to this one, inside the caller's transaction;
+    False when no path of migrations leads here (a newer or unknown schema)."""
+    steps = list(range(found, SCHEMA_VERSION))
+    if not steps or any(v not in MIGRATIONS for v in steps):
+        return False
+    json_type = ExactJSON().impl.compile(dialect=engine.dialect)
+    for version in steps:
+        for sql in MIGRATIONS[version]:
+            conn.exec_driver_sql(sql.format(json=json_type))
+        conn.execute(
+            insert(SchemaVersionRow).values(version=version + 1, applied_at=datetime.now(UTC))
+        )
+    return True
+
+
 def _create_schema(engine: Engine, shown: str) -> None:
     try:
         with engine.connect().execution_options(**{_WRITE: True}) as conn, conn.begin():
@@ -551,6 +573,8 @@ def _create_schema(engine: Engine, shown: str) -> None:
                 found = conn.scalar(select(func.max(SchemaVersionRow.version)))
                 if found == SCHEMA_VERSION:
                     return  # made by this version already: opening costs two queries
+                if found is not None and _migrate(conn, engine, found):
+                    return
                 if found is not None:
                     raise StoreError(
                         f"database {shown} has schema version {found}, this program expects "
@@ -906,6 +930,7 @@ def _document_row(app_id: int | None, seq: int, d: Document) -> dict[str, Any]:
         "confidence": d.confidence,
         "extraction_confidence": d.extraction_confidence,
         "unread": dict(d.unread),
+        "field_confidence": dict(d.field_confidence),
     }
 
 
@@ -991,6 +1016,7 @@ def _document_of(d: DocumentRow) -> Document:
             for f in evidenced
         },
         unread=d.unread,
+        field_confidence=d.field_confidence or {},
     )
 
 

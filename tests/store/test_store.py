@@ -217,6 +217,26 @@ def test_reopening_keeps_everything(db_url: str) -> None:
         assert scalar(store, "SELECT max(version) FROM schema_version") == SCHEMA_VERSION
 
 
+def test_a_database_of_schema_1_is_migrated_in_place(db_url: str) -> None:
+    # Schema 1 had no field_confidence: made by hand here, as an older program left it.
+    report = make_report()
+    report.documents[0].field_confidence = {"company_name": 0.93}
+    with open_store(db_url) as store:
+        run = new_run(store)
+        with store.engine.begin() as conn:
+            conn.execute(text("DELETE FROM documents"))
+            conn.execute(text("ALTER TABLE documents DROP COLUMN field_confidence"))
+            conn.execute(text("DELETE FROM schema_version"))
+            conn.execute(
+                text("INSERT INTO schema_version (version, applied_at) VALUES (1, :at)"),
+                {"at": T0},
+            )
+    with open_store(db_url) as store:
+        assert scalar(store, "SELECT max(version) FROM schema_version") == SCHEMA_VERSION
+        store.save_report(run, report)
+        assert store.load_report(run, report.application) == report
+
+
 # ---- errors -------------------------------------------------------------------------------
 
 
