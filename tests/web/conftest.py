@@ -251,7 +251,8 @@ def thread_server(desk: Desk) -> Iterator[ThreadServer]:
     server = uvicorn.Server(config)
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
-    deadline = time.monotonic() + 15
+    # A liveness bound, not a measure: generous, as the machines are loaded.
+    deadline = time.monotonic() + 120
     while not server.started:
         assert time.monotonic() < deadline, "uvicorn did not start"
         time.sleep(0.05)
