@@ -22,7 +22,7 @@ import numpy as np
 
 from pipeline.intake import limits_data
 from pipeline.models import Line
-from pipeline.ocr import (
+from pipeline.ocr_base import (
     PIPELINE_REVISION,
     OcrUnavailable,
     Quad,

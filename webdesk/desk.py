@@ -78,13 +78,6 @@ def local_date(at: datetime) -> date:
     return at.astimezone(TZ).date()
 
 
-def plus_years(day: date, years: int) -> date:
-    try:
-        return day.replace(year=day.year + years)
-    except ValueError:  # 29 February
-        return day.replace(year=day.year + years, day=28)
-
-
 # ---- what the pages show ---------------------------------------------------------------
 
 

@@ -18,6 +18,7 @@ from typing import Protocol, TypeVar
 from extractors.common.credit_code import is_valid, normalize_code
 from extractors.common.dates import parse_date
 from webdesk import vocab
+from webdesk.days import plus_years
 
 MAX_ROWS = 20_000
 HEADERS = {
@@ -150,7 +151,6 @@ def match_entry(
     entries: Iterable[E], company_name: str | None, credit_code: str | None, applied_on: date
 ) -> tuple[E, date] | None:
     """The entry that bars an applicant on `applied_on`, with the date the bar ends."""
-    from webdesk.desk import plus_years
 
     code = normalize_code(credit_code) if credit_code else ""
     name = normal_name(company_name)
