@@ -199,15 +199,20 @@ def test_parallel_wrong_passwords_from_one_address(desk: Desk, thread_server: Th
 # ---- case 5: request bodies are capped while they stream ---------------------------------------
 
 
-def _chunked_post(server: ThreadServer, path: str, headers: dict[str, str], total: int) -> int:
-    """POST `total` bytes as chunks (no Content-Length); the status the server answered
-    with, even if it stopped reading early (then the send fails and the answer is read)."""
+def _chunked_post(
+    server: ThreadServer, path: str, headers: dict[str, str], total: int, prefix: bytes = b""
+) -> int:
+    """POST `prefix`, then `total` bytes, as chunks (no Content-Length); the status the server
+    answered with, even if it stopped reading early (then the send fails and the answer is
+    read)."""
     sock = socket.create_connection((server.host, server.port), timeout=30)
     try:
         head = f"POST {path} HTTP/1.1\r\nHost: {server.host}:{server.port}\r\n"
         head += "".join(f"{k}: {v}\r\n" for k, v in headers.items())
         head += "Transfer-Encoding: chunked\r\n\r\n"
         sock.sendall(head.encode())
+        if prefix:
+            sock.sendall(b"%x\r\n%s\r\n" % (len(prefix), prefix))
         piece = b"x" * 65536
         sent = 0
         try:
@@ -246,7 +251,11 @@ def test_unauthenticated_chunked_body_is_refused_while_it_streams(
         "Content-Type": f"multipart/form-data; boundary={boundary}",
     }
     uploads = desk.settings.out
-    status = _chunked_post(thread_server, "/login", headers, 64 * 1024 * 1024)
+    # A well-formed part whose value never ends: the form parser keeps reading, so only the
+    # streaming cap can stop it (a malformed body would be a 400 from the parser, sooner or
+    # later than the cap depending on how the chunks arrive).
+    part = f'--{boundary}\r\nContent-Disposition: form-data; name="password"\r\n\r\n'
+    status = _chunked_post(thread_server, "/login", headers, 64 * 1024 * 1024, part.encode())
     assert status == 413
     # Nothing of it was spooled anywhere under the output folder.
     assert sum(p.stat().st_size for p in uploads.rglob("*") if p.is_file()) < 8 * 1024 * 1024
