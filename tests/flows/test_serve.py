@@ -83,7 +83,14 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, dict
 
 
 def _run_deployment(api: str, deployment_id: str) -> dict[str, Any]:
-    r = httpx.post(f"{api}/deployments/{deployment_id}/create_flow_run", json={})
+    url = f"{api}/deployments/{deployment_id}/create_flow_run"
+    # The server answers 503 while its SQLite database is busy (the serving process writes
+    # too); Prefect's own client retries that, so a few tries are what any caller gets.
+    for attempt in range(6):
+        r = httpx.post(url, json={}, timeout=30)
+        if r.status_code != 503:
+            break
+        time.sleep(1 + attempt)
     r.raise_for_status()
     run_id = r.json()["id"]
 
