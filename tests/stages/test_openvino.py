@@ -3,8 +3,6 @@ keeping each engine's pages apart, and the rule that picks the default engine.""
 
 from __future__ import annotations
 
-import contextlib
-import threading
 from pathlib import Path
 
 import numpy as np
@@ -14,10 +12,11 @@ from pipeline.cache import PageCache
 from pipeline.cli import final_line
 from pipeline.engine_choice import Rule, choose_engine, cpu_flags, load_rules
 from pipeline.formats import detect_format
-from pipeline.models import InputFile, Line, Page
-from pipeline.ocr import OcrEngine, get_engine, share_detection_turn
+from pipeline.models import InputFile, Page
+from pipeline.ocr import OcrEngine, get_engine
 from pipeline.pages import engine_label, read_pages
 from tests.stages.builders import LICENCE, text_image
+from tests.stages.test_pages_ocr import assert_detection_waits_for_its_turn
 
 ROOT = Path(__file__).resolve().parents[2]
 SCAN = ROOT / "samples" / "batch" / "002_湘潭德源新材料科技有限公司" / "scan0001.pdf"
@@ -75,26 +74,7 @@ def test_runs_on_openvino_with_one_thread(engine: OcrEngine) -> None:
 
 def test_detection_waits_for_its_turn(engine: OcrEngine) -> None:
     """The OCR workers' detection turn holds for OpenVINO as for onnxruntime."""
-    image = np.asarray(text_image(LICENCE).convert("RGB"))
-    turn_lock = threading.Lock()
-    share_detection_turn(turn_lock)
-    try:
-        done = threading.Event()
-        result: list[list[Line]] = []
-
-        def read() -> None:
-            result.append(list(engine.recognize(image)))
-            done.set()
-
-        with turn_lock:
-            worker = threading.Thread(target=read)
-            worker.start()
-            assert not done.wait(3.0)  # held up at detection
-        assert done.wait(60.0)
-        worker.join()
-        assert any("营业执照" in line.text for line in result[0])
-    finally:
-        share_detection_turn(contextlib.nullcontext())
+    assert_detection_waits_for_its_turn(engine)
 
 
 def test_cache_keeps_engines_apart(tmp_path: Path, engine: OcrEngine) -> None:

@@ -168,6 +168,12 @@ def test_unreadable_image(tmp_path: Path, engine: OcrEngine) -> None:
 def test_detection_waits_for_its_turn(engine: OcrEngine) -> None:
     """Full-page detection holds the lock the OCR workers share: while another holder has
     it, a page's OCR cannot get past detection; released, it finishes."""
+    assert_detection_waits_for_its_turn(engine)
+
+
+def assert_detection_waits_for_its_turn(engine: OcrEngine) -> None:
+    """While another holder has the detection lock, a page's OCR waits; released, it finishes
+    (shared by every engine's tests)."""
     image = np.asarray(text_image(LICENCE).convert("RGB"))
     turn_lock = threading.Lock()
     share_detection_turn(turn_lock)
